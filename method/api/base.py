@@ -1,0 +1,168 @@
+"""The synthesizer contract: privacy and run specs, the Synthesizer protocols, and the registry.
+
+* :class:`PrivacySpec` — the caller's (ε, δ) and the zCDP ρ they allow. Required: ``method`` has no
+  default budget anywhere.
+* :class:`RunConfig` — the run's randomness (an explicit ``np.random.Generator``), threads, a wall-clock
+  budget and a progress callback.
+* :class:`Synthesizer` / :class:`FittedSynthesizer` — ``fit`` reads the private table and spends budget
+  (recorded in the fitted object's ledger); ``sample`` is free post-processing.
+* :class:`SynthRegistry` — name → synthesizer class. Synthesizer packages register themselves when
+  ``method.synthesis`` imports them; an unknown name lists the valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from method.api.errors import InvalidParameterError, InvalidPrivacySpecError, MethodError, UnknownMethodError
+from method.api.metadata import TableMetadata
+from method.api.privacy import BudgetLedger, cdp_rho
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySpec:
+    """(ε, δ)-DP target of one run, and the zCDP budget ρ it converts to (CKS conversion).
+
+    >>> round(PrivacySpec(epsilon=1.0, delta=1e-9).rho, 6)
+    0.014973
+    """
+
+    epsilon: float
+    delta: float
+    rho: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.epsilon, bool) or not isinstance(self.epsilon, int | float):
+            raise InvalidPrivacySpecError(f"epsilon must be a number, got {self.epsilon!r}")
+        if isinstance(self.delta, bool) or not isinstance(self.delta, int | float):
+            raise InvalidPrivacySpecError(f"delta must be a number, got {self.delta!r}")
+        if not (math.isfinite(self.epsilon) and self.epsilon > 0):
+            raise InvalidPrivacySpecError(f"epsilon must be a finite number > 0, got {self.epsilon!r}")
+        if not (math.isfinite(self.delta) and 0 < self.delta < 1):
+            raise InvalidPrivacySpecError(f"delta must be in the open interval (0, 1), got {self.delta!r}")
+        object.__setattr__(self, "rho", cdp_rho(float(self.epsilon), float(self.delta)))
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One progress report: a stage name, the fraction of the whole run done (0..1), and a detail."""
+
+    stage: str
+    fraction: float
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _ignore_progress(_: Progress) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """How to run: randomness, parallelism, a wall-clock budget and where progress goes.
+
+    Randomness comes from ``rng`` if given, else from ``seed`` (``None`` = fresh OS entropy). Every random
+    draw of a run goes through :attr:`rng`; there is no global RNG.
+    """
+
+    seed: int | None = None
+    rng: np.random.Generator = None  # type: ignore[assignment]  # filled in __post_init__
+    threads: int = 1
+    time_budget_s: float | None = None
+    on_progress: ProgressCallback = _ignore_progress
+    started_at: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        if self.rng is None:
+            object.__setattr__(self, "rng", np.random.default_rng(self.seed))
+        if not (isinstance(self.threads, int) and self.threads >= 1):
+            raise InvalidParameterError(f"threads must be an integer >= 1, got {self.threads!r}")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise InvalidParameterError(f"time_budget_s must be > 0 seconds, got {self.time_budget_s!r}")
+
+    def report(self, stage: str, fraction: float, message: str = "") -> None:
+        self.on_progress(Progress(stage, min(max(fraction, 0.0), 1.0), message))
+
+    def time_left(self) -> float:
+        """Seconds left of the wall-clock budget (``inf`` when there is none)."""
+        if self.time_budget_s is None:
+            return math.inf
+        return self.time_budget_s - (time.monotonic() - self.started_at)
+
+
+@runtime_checkable
+class FittedSynthesizer(Protocol):
+    """A synthesizer after ``fit``: holds only DP outputs, so sampling costs no budget."""
+
+    @property
+    def ledger(self) -> BudgetLedger: ...
+
+    @property
+    def default_rows(self) -> int:
+        """The number of rows ``sample()`` draws by default (a DP estimate of the input's size)."""
+        ...
+
+    def sample(self, n: int | None = None, *, rng: np.random.Generator | None = None) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class Synthesizer(Protocol):
+    """A configured method (its knobs are the instance's fields); ``fit`` spends the budget."""
+
+    name: ClassVar[str]
+
+    def fit(
+        self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig
+    ) -> FittedSynthesizer: ...
+
+
+class SynthRegistry:
+    """Name → synthesizer class; the classes are dataclasses whose fields are the method's knobs."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Synthesizer]] = {}
+
+    def register(self, cls: type[Synthesizer]) -> type[Synthesizer]:
+        name = getattr(cls, "name", None)
+        if not isinstance(name, str) or not name:
+            raise MethodError(f"{cls.__qualname__} needs a non-empty ClassVar 'name' to be registered")
+        if name in self._classes and self._classes[name] is not cls:
+            raise MethodError(f"a synthesizer named {name!r} is already registered")
+        self._classes[name] = cls
+        return cls
+
+    def list(self) -> list[str]:
+        return sorted(self._classes)
+
+    def get(self, name: str) -> type[Synthesizer]:
+        try:
+            return self._classes[name]
+        except KeyError:
+            raise UnknownMethodError(
+                f"unknown method {name!r}; valid methods are: {', '.join(self.list()) or '(none registered)'}"
+            ) from None
+
+    def create(self, name: str, **knobs: Any) -> Synthesizer:
+        """Instantiate ``name`` with ``knobs``; an unknown knob lists the valid ones."""
+        cls = self.get(name)
+        valid = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []  # type: ignore[arg-type]
+        unknown = sorted(set(knobs) - set(valid))
+        if unknown:
+            raise InvalidParameterError(
+                f"unknown parameter(s) {', '.join(unknown)} for method {name!r}; valid parameters are: "
+                f"{', '.join(valid) or '(none)'}"
+            )
+        return cls(**knobs)
+
+
+registry = SynthRegistry()

@@ -1,0 +1,192 @@
+"""Typed description of a table: per-column specs, the table's metadata, and the encoded domain.
+
+``ColumnSpec`` says how a column is synthesized (categorical with a category list, or numerical/datetime
+with bounds and a binning) and where each bound or category list came from (its *provenance*):
+
+* ``public`` — confirmed by the caller (costs no budget);
+* ``data`` — read off the private data without DP and accepted by the caller (reported as not DP);
+* ``dp`` — derived from the data by a DP procedure whose spend is in the job's ledger.
+
+``Domain`` is the integer-coded domain the mechanisms work on (attribute names and sizes); the
+``TableEncoder`` in ``method.preprocess_common`` is its only producer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from method.api.errors import InvalidMetadataError
+
+ColumnKind = Literal["categorical", "numerical", "datetime"]
+Provenance = Literal["public", "data", "dp"]
+Binning = Literal["uniform", "exponential", "privtree", "dawa"]
+
+COLUMN_KINDS: tuple[str, ...] = ("categorical", "numerical", "datetime")
+PROVENANCES: tuple[str, ...] = ("public", "data", "dp")
+BINNINGS: tuple[str, ...] = ("uniform", "exponential", "privtree", "dawa")
+DP_BINNINGS: tuple[str, ...] = ("privtree", "dawa")
+
+
+def _one_of(value: str, valid: tuple[str, ...], what: str, column: str) -> None:
+    if value not in valid:
+        raise InvalidMetadataError(f"column {column!r}: {what} {value!r} is not one of {', '.join(valid)}")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """How one column is encoded and synthesized.
+
+    Args:
+        name: column name as in the input table.
+        kind: ``categorical``, ``numerical`` or ``datetime``.
+        dtype: the input column's dtype (``str(series.dtype)``); the output is cast back to it.
+        categories: categorical only: the confirmed values, in order.
+        other_token: categorical only: map values outside ``categories`` to one extra "other" code
+            (decoded as ``other_value``) instead of rejecting the table.
+        lower, upper: numerical/datetime only: the bounds values are clipped to (datetime: ns since epoch).
+        binning: numerical/datetime only: ``uniform``, ``exponential`` (public), ``privtree``, ``dawa`` (DP).
+        bins: target number of bins (uniform/exponential: exact; DP binnings: the finest resolution).
+        integer: decode numeric values to whole numbers.
+        nullable: reserve a code for missing values (set False when the column is known to be complete).
+        provenance: where the bounds/categories came from (``public``, ``data`` or ``dp``).
+    """
+
+    name: str
+    kind: ColumnKind
+    dtype: str = "object"
+    categories: tuple[Any, ...] = ()
+    other_token: bool = False
+    other_value: Any = "other"
+    lower: float | None = None
+    upper: float | None = None
+    binning: Binning = "uniform"
+    bins: int = 32
+    integer: bool = False
+    nullable: bool = True
+    provenance: Provenance = "public"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidMetadataError(f"a column name must be a non-empty string, got {self.name!r}")
+        _one_of(self.kind, COLUMN_KINDS, "kind", self.name)
+        _one_of(self.provenance, PROVENANCES, "provenance", self.name)
+        if self.kind == "categorical":
+            self._validate_categorical()
+        else:
+            self._validate_numeric()
+
+    def _validate_categorical(self) -> None:
+        object.__setattr__(self, "categories", tuple(self.categories))
+        if len(set(self.categories)) != len(self.categories):
+            raise InvalidMetadataError(f"column {self.name!r}: categories contain duplicates")
+        if not self.categories and not self.other_token:
+            raise InvalidMetadataError(
+                f"column {self.name!r}: a categorical column needs at least one category (or other_token)"
+            )
+
+    def _validate_numeric(self) -> None:
+        _one_of(self.binning, BINNINGS, "binning", self.name)
+        if self.lower is None or self.upper is None:
+            raise InvalidMetadataError(f"column {self.name!r}: a {self.kind} column needs lower and upper bounds")
+        if not (math.isfinite(self.lower) and math.isfinite(self.upper)) or self.lower > self.upper:
+            raise InvalidMetadataError(
+                f"column {self.name!r}: bounds must be finite with lower <= upper, got [{self.lower}, {self.upper}]"
+            )
+        if not (isinstance(self.bins, int) and 1 <= self.bins <= 100_000):
+            raise InvalidMetadataError(f"column {self.name!r}: bins must be an integer in [1, 100000], got {self.bins!r}")
+
+    @property
+    def is_dp_binned(self) -> bool:
+        return self.kind != "categorical" and self.binning in DP_BINNINGS
+
+
+@dataclass(frozen=True, slots=True)
+class TableMetadata:
+    """The confirmed description of a table: one :class:`ColumnSpec` per synthesized column, in order."""
+
+    columns: tuple[ColumnSpec, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+        if not self.columns:
+            raise InvalidMetadataError("metadata must describe at least one column")
+        names = [column.name for column in self.columns]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise InvalidMetadataError(f"duplicate column names: {', '.join(map(repr, duplicates))}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def __getitem__(self, name: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise InvalidMetadataError(f"no column {name!r}; columns are {', '.join(self.names)}")
+
+    def non_dp_provenance(self) -> tuple[str, ...]:
+        """Columns whose bounds or categories were read off the data without DP."""
+        return tuple(column.name for column in self.columns if column.provenance == "data")
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """Attribute names and their sizes; attribute ``a`` takes the values ``0 .. size(a)-1``.
+
+    >>> d = Domain(("a", "b"), (2, 3))
+    >>> d.size(), d["b"], d.project(["b"]).names
+    (6, 3, ('b',))
+    """
+
+    names: tuple[str, ...]
+    sizes: tuple[int, ...]
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(self.names))
+        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        if len(self.names) != len(self.sizes):
+            raise InvalidMetadataError("a domain needs one size per attribute")
+        if len(set(self.names)) != len(self.names):
+            raise InvalidMetadataError("domain attribute names must be unique")
+        if any(size < 1 for size in self.sizes):
+            raise InvalidMetadataError(f"domain sizes must be >= 1, got {self.sizes}")
+        object.__setattr__(self, "_index", {name: i for i, name in enumerate(self.names)})
+
+    @classmethod
+    def from_dict(cls, sizes: dict[str, int]) -> Domain:
+        return cls(tuple(sizes), tuple(sizes.values()))
+
+    def __getitem__(self, name: str) -> int:
+        return self.sizes[self.index(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def index(self, name: str) -> int:
+        try:
+            return self._index[name]
+        except KeyError:
+            raise InvalidMetadataError(f"no attribute {name!r}; attributes are {', '.join(self.names)}") from None
+
+    def indices(self, names: Iterable[str]) -> tuple[int, ...]:
+        return tuple(self.index(name) for name in names)
+
+    def project(self, names: Sequence[str]) -> Domain:
+        return Domain(tuple(names), tuple(self[name] for name in names))
+
+    def shape(self, names: Sequence[str]) -> tuple[int, ...]:
+        return tuple(self[name] for name in names)
+
+    def size(self, names: Sequence[str] | None = None) -> int:
+        return math.prod(self.shape(self.names if names is None else names))
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.names, self.sizes, strict=True))

@@ -1,0 +1,229 @@
+"""Privacy accounting and noise primitives: the only place ε, δ, ρ and σ are related to each other.
+
+Zero-concentrated DP (zCDP) throughout (ALGORITHMS.md §1):
+
+* (ε, δ) → ρ by the Canonne–Kamath–Steinke conversion, :func:`cdp_rho`;
+* the Gaussian mechanism on a query of L2 sensitivity Δ with budget ρ adds N(0, σ²), σ = Δ/√(2ρ);
+* the exponential mechanism with parameter ε costs ε²/8;
+* composition adds ρ. A :class:`BudgetLedger` records every spend and refuses, *before* any noise is
+  drawn, a spend that would take the total past the job's ρ.
+
+Neighbouring tables differ by one added or removed record, so a counting marginal has L2 sensitivity 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from method.api.errors import BudgetExceededError, InvalidParameterError
+
+# Relative slack for float round-off when a split of ρ is spent to the last bit.
+_RHO_TOLERANCE = 1e-9
+
+
+def cdp_delta(rho: float, epsilon: float) -> float:
+    """Smallest δ such that ρ-zCDP implies (ε, δ)-DP (Canonne, Kamath, Steinke 2020, Prop. 12).
+
+    >>> round(cdp_delta(0.0, 1.0), 12)
+    0.0
+    >>> cdp_delta(1.0, 0.5) > cdp_delta(0.1, 0.5)
+    True
+    """
+    if rho < 0 or epsilon < 0:
+        raise InvalidParameterError(f"rho and epsilon must be non-negative, got rho={rho}, epsilon={epsilon}")
+    if rho == 0:
+        return 0.0
+    # Find the order alpha that minimises the bound: root of (2α−1)ρ − ε + log(1 − 1/α) = 0.
+    amin, amax = 1.01, (epsilon + 1) / (2 * rho) + 2
+    for _ in range(1000):
+        alpha = (amin + amax) / 2
+        derivative = (2 * alpha - 1) * rho - epsilon + math.log1p(-1.0 / alpha)
+        if derivative < 0:
+            amin = alpha
+        else:
+            amax = alpha
+    delta = math.exp(
+        (alpha - 1) * (alpha * rho - epsilon) + alpha * math.log1p(-1 / alpha)
+    ) / (alpha - 1.0)
+    return min(delta, 1.0)
+
+
+def cdp_rho(epsilon: float, delta: float) -> float:
+    """Largest ρ such that ρ-zCDP implies (ε, δ)-DP, by bisection on [0, ε + 1].
+
+    >>> round(cdp_rho(1.0, 1e-9), 6)
+    0.014973
+    """
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise InvalidParameterError(f"epsilon must be a finite number > 0, got {epsilon!r}")
+    if not (math.isfinite(delta) and 0 < delta < 1):
+        raise InvalidParameterError(f"delta must be in the open interval (0, 1), got {delta!r}")
+    lo, hi = 0.0, epsilon + 1.0
+    for _ in range(1000):
+        mid = (lo + hi) / 2
+        if cdp_delta(mid, epsilon) <= delta:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def gaussian_sigma(rho: float, sensitivity: float = 1.0) -> float:
+    """σ of the Gaussian mechanism that is ρ-zCDP for a query of L2 sensitivity Δ: σ = Δ/√(2ρ).
+
+    >>> round(gaussian_sigma(0.5), 6)
+    1.0
+    """
+    if not rho > 0:
+        raise InvalidParameterError(f"rho must be > 0, got {rho!r}")
+    return sensitivity / math.sqrt(2.0 * rho)
+
+
+def gaussian_rho(sigma: float, sensitivity: float = 1.0) -> float:
+    """ρ spent by adding N(0, σ²) to a query of L2 sensitivity Δ: ρ = Δ²/(2σ²).
+
+    >>> gaussian_rho(1.0)
+    0.5
+    """
+    if not sigma > 0:
+        raise InvalidParameterError(f"sigma must be > 0, got {sigma!r}")
+    return sensitivity**2 / (2.0 * sigma**2)
+
+
+def exponential_rho(epsilon: float) -> float:
+    """ρ spent by one run of the exponential mechanism with parameter ε: ε²/8 (AIM Prop. 2).
+
+    >>> exponential_rho(2.0)
+    0.5
+    """
+    return epsilon**2 / 8.0
+
+
+def exponential_epsilon(rho: float) -> float:
+    """The ε of an exponential mechanism that spends exactly ρ: √(8ρ).
+
+    >>> exponential_epsilon(0.5)
+    2.0
+    """
+    return math.sqrt(8.0 * rho)
+
+
+def exponential_mechanism(
+    scores: np.ndarray, epsilon: float, sensitivity: float, rng: np.random.Generator
+) -> int:
+    """Index drawn with probability ∝ exp(ε·q/(2Δ)) (stable softmax). Does not charge a ledger."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.size == 0:
+        raise InvalidParameterError("exponential mechanism needs at least one candidate")
+    logits = 0.5 * epsilon / sensitivity * (scores - scores.max())
+    probabilities = np.exp(logits)
+    probabilities /= probabilities.sum()
+    return int(rng.choice(scores.size, p=probabilities))
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One private-data access: which stage, what was released, at what cost and noise scale."""
+
+    stage: str
+    measured: str
+    rho: float
+    mechanism: str  # "gaussian" | "exponential" | "composite"
+    sigma: float | None = None
+    epsilon: float | None = None
+    count: int = 1  # number of queries released together under this entry
+
+
+@dataclass(slots=True)
+class BudgetLedger:
+    """Running account of ρ spent by one job; never exceeds ``total_rho``.
+
+    Every step that reads private data calls :meth:`charge` (or a helper such as :meth:`gaussian`) before
+    drawing noise; an over-spend raises :class:`BudgetExceededError` and nothing is recorded.
+
+    >>> ledger = BudgetLedger(1.0)
+    >>> _ = ledger.charge("one-way", 0.4, mechanism="gaussian", measured="age")
+    >>> round(ledger.remaining, 3)
+    0.6
+    """
+
+    total_rho: float
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.total_rho) and self.total_rho > 0):
+            raise InvalidParameterError(f"total_rho must be a finite number > 0, got {self.total_rho!r}")
+
+    @property
+    def spent(self) -> float:
+        return math.fsum(entry.rho for entry in self.entries)
+
+    @property
+    def remaining(self) -> float:
+        return max(self.total_rho - self.spent, 0.0)
+
+    def check(self, rho: float, stage: str = "") -> None:
+        """Raise if spending ``rho`` more would exceed the total."""
+        if not (math.isfinite(rho) and rho >= 0):
+            raise InvalidParameterError(f"a spend must be a finite rho >= 0, got {rho!r} ({stage})")
+        if self.spent + rho > self.total_rho * (1 + _RHO_TOLERANCE):
+            raise BudgetExceededError(
+                f"stage {stage!r} asks for rho={rho:.6g} but only {self.remaining:.6g} of "
+                f"{self.total_rho:.6g} is left"
+            )
+
+    def charge(
+        self,
+        stage: str,
+        rho: float,
+        *,
+        mechanism: str,
+        measured: str,
+        sigma: float | None = None,
+        epsilon: float | None = None,
+        count: int = 1,
+    ) -> LedgerEntry:
+        """Record a spend after checking it fits; returns the entry."""
+        self.check(rho, stage)
+        entry = LedgerEntry(stage, measured, float(rho), mechanism, sigma, epsilon, count)
+        self.entries.append(entry)
+        return entry
+
+    def gaussian(
+        self,
+        stage: str,
+        values: np.ndarray,
+        rho: float,
+        rng: np.random.Generator,
+        *,
+        measured: str,
+        sensitivity: float = 1.0,
+    ) -> np.ndarray:
+        """Charge ρ, then release ``values`` + N(0, σ²) with σ = Δ/√(2ρ)."""
+        sigma = gaussian_sigma(rho, sensitivity)
+        self.charge(stage, rho, mechanism="gaussian", measured=measured, sigma=sigma)
+        values = np.asarray(values, dtype=float)
+        return values + rng.normal(0.0, sigma, size=values.shape)
+
+    def exponential(
+        self,
+        stage: str,
+        scores: np.ndarray,
+        epsilon: float,
+        rng: np.random.Generator,
+        *,
+        measured: str,
+        sensitivity: float = 1.0,
+    ) -> int:
+        """Charge ε²/8, then run the exponential mechanism on ``scores``."""
+        self.charge(stage, exponential_rho(epsilon), mechanism="exponential", measured=measured, epsilon=epsilon)
+        return exponential_mechanism(scores, epsilon, sensitivity, rng)
+
+    def spent_by_stage(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for entry in self.entries:
+            totals[entry.stage] = totals.get(entry.stage, 0.0) + entry.rho
+        return totals

@@ -1,0 +1,1 @@
+"""Synthesizers. Importing this package registers every method in ``method.api.registry``."""
