@@ -54,7 +54,8 @@ def test_layer_imports_point_one_way(package: str) -> None:
     violations = []
     for path in _python_files(package):
         roots = _imported_roots(ast.parse(path.read_text(), filename=str(path)))
-        violations += [f"{path.relative_to(ROOT)} imports {root}" for root in sorted(roots & FORBIDDEN_IMPORTS[package])]
+        forbidden = sorted(roots & FORBIDDEN_IMPORTS[package])
+        violations += [f"{path.relative_to(ROOT)} imports {root}" for root in forbidden]
     assert not violations, "\n".join(violations)
 
 

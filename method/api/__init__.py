@@ -6,8 +6,8 @@ from method.api.base import (
     Progress,
     ProgressCallback,
     RunConfig,
-    SynthRegistry,
     Synthesizer,
+    SynthRegistry,
     registry,
 )
 from method.api.errors import (

@@ -96,7 +96,9 @@ class ColumnSpec:
                 f"column {self.name!r}: bounds must be finite with lower <= upper, got [{self.lower}, {self.upper}]"
             )
         if not (isinstance(self.bins, int) and 1 <= self.bins <= 100_000):
-            raise InvalidMetadataError(f"column {self.name!r}: bins must be an integer in [1, 100000], got {self.bins!r}")
+            raise InvalidMetadataError(
+                f"column {self.name!r}: bins must be an integer in [1, 100000], got {self.bins!r}"
+            )
 
     @property
     def is_dp_binned(self) -> bool:
