@@ -9,22 +9,27 @@ import numpy as np
 
 
 def norm_sub(counts: np.ndarray) -> np.ndarray:
-    """Shift all cells down by δ and clip at 0, with δ found by bisection so the total is kept.
+    """Shift all cells down by one δ and clip at 0, with δ chosen so the total is kept.
+
+    δ is exact: with the k largest cells kept, δ = (their sum − total)/k, for the k where it falls between
+    the k-th and (k+1)-th largest value.
 
     >>> norm_sub(np.array([5.0, 3.0, -2.0])).round(6).tolist()
     [4.0, 2.0, 0.0]
+    >>> norm_sub(np.array([[1.0, -1.0], [2.0, 4.0]])).tolist()
+    [[0.0, 0.0], [1.0, 5.0]]
     """
-    total = counts.sum()
+    values = np.asarray(counts, dtype=float)
+    total = values.sum()
     if total <= 0:
-        return np.zeros_like(counts, dtype=float)
-    lo, hi = counts.min() - total, counts.max()
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        if np.clip(counts - mid, 0, None).sum() > total:
-            lo = mid
-        else:
-            hi = mid
-    return np.clip(counts - (lo + hi) / 2, 0, None)
+        return np.zeros_like(values)
+    descending = np.sort(values.ravel())[::-1]
+    k = np.arange(1, descending.size + 1)
+    deltas = (np.cumsum(descending) - total) / k
+    following = np.append(descending[1:], -np.inf)
+    valid = (descending > deltas) & (deltas >= following)
+    delta = deltas[np.argmax(valid)] if valid.any() else deltas[-1]
+    return np.clip(values - delta, 0, None)
 
 
 def norm_cut(counts: np.ndarray) -> np.ndarray:
@@ -34,15 +39,16 @@ def norm_cut(counts: np.ndarray) -> np.ndarray:
     >>> norm_cut(np.array([5.0, 1.0, 2.0, -2.0])).tolist()
     [5.0, 0.0, 1.0, 0.0]
     """
-    flat = counts.ravel().astype(float)
+    flat = np.asarray(counts, dtype=float).ravel().copy()
     negative_mass = -flat[flat < 0].sum()
     flat[flat < 0] = 0.0
-    for i in np.argsort(flat, kind="stable"):
-        if negative_mass <= 0:
-            break
-        if flat[i] <= 0:
-            continue
-        taken = min(flat[i], negative_mass)
-        flat[i] -= taken
-        negative_mass -= taken
-    return flat.reshape(counts.shape)
+    if negative_mass <= 0:
+        return flat.reshape(np.shape(counts))
+    order = np.argsort(flat, kind="stable")
+    cumulative = np.cumsum(flat[order])
+    emptied = np.searchsorted(cumulative, negative_mass)  # cells order[:emptied] are zeroed entirely
+    if emptied >= flat.size:
+        return np.zeros(np.shape(counts))
+    flat[order[emptied]] -= negative_mass - (cumulative[emptied - 1] if emptied else 0.0)
+    flat[order[:emptied]] = 0.0
+    return flat.reshape(np.shape(counts))

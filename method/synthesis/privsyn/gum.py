@@ -121,7 +121,10 @@ def update_records(
 
     # Rows grouped by cell, in random order inside each cell.
     shuffled = rng.permutation(n)
-    order = shuffled[np.argsort(index[shuffled], kind="stable")]
+    keys = index[shuffled]
+    if target.distribution.size <= np.iinfo(np.uint16).max:
+        keys = keys.astype(np.uint16)  # a stable sort of 16-bit keys is a radix sort: O(n)
+    order = shuffled[np.argsort(keys, kind="stable")]
     starts = np.concatenate(([0], np.cumsum(current.astype(np.int64))[:-1]))
     sorted_cells = index[order]
     rank = np.arange(n) - starts[sorted_cells]
