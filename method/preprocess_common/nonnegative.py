@@ -16,8 +16,8 @@ def norm_sub(counts: np.ndarray) -> np.ndarray:
 
     >>> norm_sub(np.array([5.0, 3.0, -2.0])).round(6).tolist()
     [4.0, 2.0, 0.0]
-    >>> norm_sub(np.array([[1.0, -1.0], [2.0, 4.0]])).tolist()
-    [[0.0, 0.0], [1.0, 5.0]]
+    >>> norm_sub(np.array([[3.0, -3.0], [1.0, 5.0]])).tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
     """
     values = np.asarray(counts, dtype=float)
     total = values.sum()
