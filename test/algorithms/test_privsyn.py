@@ -182,3 +182,12 @@ def test_progress_is_reported_through_fit_and_sampling() -> None:
     fractions = [e.fraction for e in events]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert {e.stage for e in events} >= {"privsyn:one-way", "privsyn:select", "privsyn:measure", "privsyn:gum"}
+
+
+def test_an_exhausted_time_budget_stops_gum_but_still_samples() -> None:
+    data, domain = _correlated_table(500)
+    config = RunConfig(seed=0, time_budget_s=1e-9)
+    model = PrivSynSynthesizer().fit_discrete(data, domain, BudgetLedger(1.0), config)
+    out = model.sample(200, config.rng)
+    assert out.shape == (200, 5)
+    assert len(model.gum_history) == 1  # no GUM round ran; only the final error was recorded

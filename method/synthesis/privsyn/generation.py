@@ -127,6 +127,7 @@ def generate(
     append: bool = True,
     separate: bool = False,
     on_iteration: Callable[[int, float], None] | None = None,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> tuple[np.ndarray, list[float]]:
     """Synthesize ``n`` records in the (compressed) domain ``sizes`` from consistent marginals.
 
@@ -151,7 +152,7 @@ def generate(
         ]
         if targets and columns:
             block = records[:, columns].copy()
-            history = run_gum(block, targets, schedule, rng, on_iteration)
+            history = run_gum(block, targets, schedule, rng, on_iteration, out_of_time)
             records[:, columns] = block
     for appended in reversed(peeled):
         append_attribute(records, appended, rng)

@@ -153,11 +153,14 @@ def run_gum(
     schedule: GUMSchedule,
     rng: np.random.Generator,
     on_iteration: Callable[[int, float], None] | None = None,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> list[float]:
     """Run GUM in place on ``records``; returns the mean L1 error over targets before each round and
-    after the last one (``schedule.iterations + 1`` values)."""
+    after the last one. Stops early (keeping the records as they are) once ``out_of_time()`` is true."""
     history: list[float] = []
     for iteration in range(schedule.iterations):
+        if out_of_time():
+            break
         errors = np.array([l1_error(records, t) for t in targets])
         history.append(float(errors.mean()) if errors.size else 0.0)
         alpha = schedule.step_size(iteration)

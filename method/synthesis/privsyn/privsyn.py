@@ -10,7 +10,8 @@
 5. consistency post-processing (§4.3).
 
 ``sample(n)`` is post-processing: GUM with attribute appending (§5), then the merged rare values are
-expanded back to their members.
+expanded back to their members. When the run's wall-clock budget (``RunConfig.time_budget_s``) is used
+up, GUM stops after its current round and the records are returned as they are.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ class PrivSynSynthesizer:
             append_attributes=self.append_attributes,
             separate_and_join=self.separate_and_join,
             on_progress=config.on_progress,
+            time_left=config.time_left,
         )
 
     def _measure_one_ways(
@@ -200,6 +202,7 @@ class PrivSynModel:
     append_attributes: bool = True
     separate_and_join: bool = False
     on_progress: Callable[[Progress], None] = field(default=lambda _: None, repr=False)
+    time_left: Callable[[], float] = field(default=lambda: math.inf, repr=False)
     gum_history: list[float] = field(default_factory=list, repr=False)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -215,6 +218,7 @@ class PrivSynModel:
         records, history = generate(
             n, sizes, one_way, [Marginal(m.attrs, m.counts, m.rho) for m in self.marginals], self.schedule, rng,
             append=self.append_attributes, separate=self.separate_and_join, on_iteration=on_iteration,
+            out_of_time=lambda: self.time_left() <= 0,
         )
         self.gum_history[:] = history
         return np.column_stack([c.expand(records[:, a], rng) for a, c in enumerate(self.compressions)])
