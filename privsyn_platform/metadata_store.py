@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, select, text, true, update
+from sqlalchemy import ColumnElement, Engine, delete, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -71,20 +71,16 @@ class MetadataStore:
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
 
-    # -- lifecycle ---------------------------------------------------------------------------------
-
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest packaged migration (idempotent)."""
         _upgrade_schema(self.engine)
 
     def check(self) -> None:
-        """Readiness: the database answers and its schema is at the newest revision.
+        """Readiness: the database answers and its schema is at the newest revision (one query).
 
         Raises:
             ConfigurationError: The schema is missing or at an older or unknown revision.
         """
-        with self._read() as session:
-            session.execute(text("SELECT 1"))
         found, expected = current_revision(self.engine), head_revision()
         if found != expected:
             raise ConfigurationError(
@@ -94,8 +90,6 @@ class MetadataStore:
     def dispose(self) -> None:
         """Close pooled connections (end of process, end of a test)."""
         self.engine.dispose()
-
-    # -- jobs --------------------------------------------------------------------------------------
 
     def create_job(
         self, principal: Principal, *, method: str, params: JsonObject, backend: str,
@@ -222,8 +216,6 @@ class MetadataStore:
                 raise self._not_found("job", job_id)
             return row.to_record()
 
-    # -- artifacts ---------------------------------------------------------------------------------
-
     def add_artifact(
         self, job_id: str, principal: Principal, *, kind: str, stored: StoredObject,
     ) -> ArtifactRecord:
@@ -261,8 +253,6 @@ class MetadataStore:
             if row is None:
                 raise NotFoundError(f"job {job_id!r} has no artifact of kind {kind!r}")
             return row.to_record()
-
-    # -- preview bundles ---------------------------------------------------------------------------
 
     def create_preview_bundle(
         self, principal: Principal, *, storage_keys: Mapping[str, str], params: JsonObject, ttl: timedelta,
@@ -304,8 +294,6 @@ class MetadataStore:
                          .returning(PreviewBundleRow))
             return [row.to_record() for row in session.scalars(statement)]
 
-    # -- budget ledger -----------------------------------------------------------------------------
-
     def append_ledger(
         self, job_id: str, principal: Principal, entries: Sequence[LedgerEntryLike],
     ) -> list[LedgerEntryRecord]:
@@ -338,8 +326,6 @@ class MetadataStore:
             self._job_row(session, job_id, principal)
             query = select(LedgerEntryRow).where(LedgerEntryRow.job_id == job_id).order_by(LedgerEntryRow.id)
             return [row.to_record() for row in session.scalars(query)]
-
-    # -- helpers -----------------------------------------------------------------------------------
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
