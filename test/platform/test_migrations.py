@@ -61,9 +61,10 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
     engine.dispose()
 
 
-def test_two_processes_starting_together_both_upgrade_safely(database_url: str) -> None:
-    stores = [MetadataStore(create_metadata_engine(database_url)) for _ in range(2)]
-    with ThreadPoolExecutor(2) as pool:
+def test_stores_upgrading_a_fresh_database_at_once_all_succeed(database_url: str) -> None:
+    """Like an API process and a worker starting together (separate engines, separate connections)."""
+    stores = [MetadataStore(create_metadata_engine(database_url)) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
         list(pool.map(MetadataStore.upgrade, stores))
     for store in stores:
         store.check()
