@@ -16,8 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic import model_validator as _model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -218,7 +226,7 @@ class Settings(BaseSettings):
                                  "list the proxy's own addresses")
         return proxies
 
-    @_model_validator(mode="after")
+    @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         problems = [*self._database_problems(), *self._storage_problems(), *self._job_backend_problems(),
                     *self._auth_problems()]
