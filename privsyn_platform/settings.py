@@ -40,6 +40,7 @@ AuthBackend = Literal["none", "trusted-header"]
 #: Origins of the bundled frontend in development; production adds its own via ADDITIONAL_CORS_ORIGINS.
 DEFAULT_CORS_ORIGINS: tuple[str, ...] = (
     "http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://127.0.0.1:5173",
+    "http://localhost:5174", "http://127.0.0.1:5174",  # the predecessor's browser UI in development
 )
 #: Values that mean "nobody set this yet"; a secret equal to one of them (case-insensitive) is refused.
 PLACEHOLDER_SECRETS = frozenset({
@@ -293,6 +294,23 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """Where the sqlite metadata file lives when no sqlite URL is configured."""
         return self.state_root / "metadata.sqlite3"
+
+    def worker_environment(self) -> dict[str, str]:
+        """The environment a worker process needs to reach the same metadata store and object storage.
+
+        Relative paths are made absolute, so a worker started in another directory finds the same state.
+        """
+        values: dict[tuple[str, ...], object] = {
+            ("state_root",): self.state_root.resolve(),
+            ("metadata_backend",): self.metadata_backend,
+            ("database_url",): self.database_url,
+            ("storage_backend",): self.storage_backend,
+            ("storage_root",): self.storage_root.resolve() if self.storage_root else None,
+        }
+        for name in S3Settings.model_fields:
+            value = getattr(self.s3, name)
+            values[("s3", name)] = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return {env_var(*loc): str(value) for loc, value in values.items() if value not in (None, "")}
 
     @property
     def effective_database_url(self) -> str:
