@@ -13,7 +13,8 @@ ADULT = Path(__file__).resolve().parents[2] / "data" / "adult.csv.zip"
 
 
 def metadata_for(table: pd.DataFrame, *, bins: int = 32) -> TableMetadata:
-    """Categorical for text columns (sorted unique values), numerical with min/max bounds otherwise."""
+    """Categorical for text columns (sorted unique values), numerical with min/max bounds otherwise;
+    a column is nullable when it has missing values."""
     columns = []
     for name in table.columns:
         series = table[name]
@@ -21,11 +22,12 @@ def metadata_for(table: pd.DataFrame, *, bins: int = 32) -> TableMetadata:
             columns.append(ColumnSpec(
                 name, "numerical", dtype=str(series.dtype), lower=series.min(), upper=series.max(),
                 integer=pd.api.types.is_integer_dtype(series), bins=bins, provenance="data",
+                nullable=bool(series.isna().any()),
             ))
         else:
             categories = tuple(sorted(series.dropna().unique()))
             columns.append(ColumnSpec(name, "categorical", dtype=str(series.dtype), categories=categories,
-                                      provenance="data"))
+                                      provenance="data", nullable=bool(series.isna().any())))
     return TableMetadata(tuple(columns))
 
 

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from method.api import BudgetExceededError, BudgetLedger, ColumnSpec, InvalidParameterError, TableMetadata
+from method.api import (
+    BudgetExceededError,
+    BudgetLedger,
+    ColumnSpec,
+    InvalidMetadataError,
+    InvalidParameterError,
+    TableMetadata,
+)
 from method.preprocess_common.dawa import dawa_partition
 from method.preprocess_common.encoding import BINNING_STAGE, TableEncoder
 from method.preprocess_common.privtree import privtree_partition
@@ -64,6 +71,16 @@ def test_over_budget_raises_before_any_noise_and_leaves_the_ledger_unchanged(bin
     with pytest.raises(BudgetExceededError, match=BINNING_STAGE):
         TableEncoder.fit(skewed(), meta(binning, binning), ledger, NoNoise(), binning_rho=0.04)  # type: ignore[arg-type]
     assert ledger.entries == before
+
+
+@pytest.mark.parametrize("binning", DP)
+def test_a_table_the_binning_rejects_costs_nothing(binning: str) -> None:
+    table = skewed().astype({"income": object})
+    table.loc[3, "income"] = "n/a"
+    ledger = BudgetLedger(1.0)
+    with pytest.raises(InvalidMetadataError, match=r"'income': 1 row\(s\) are not numbers, e.g. 'n/a'"):
+        TableEncoder.fit(table, meta(binning), ledger, NoNoise(), binning_rho=0.1)  # type: ignore[arg-type]
+    assert ledger.entries == []
 
 
 @pytest.mark.parametrize("binning", DP)
