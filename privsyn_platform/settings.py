@@ -11,6 +11,7 @@ refuses to start with a message naming the environment variable to fix. No other
 from __future__ import annotations
 
 import ipaddress
+import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -311,6 +312,10 @@ class Settings(BaseSettings):
             value = getattr(self.s3, name)
             values[("s3", name)] = value.get_secret_value() if isinstance(value, SecretStr) else value
         return {env_var(*loc): str(value) for loc, value in values.items() if value not in (None, "")}
+
+    def child_environment(self) -> dict[str, str]:
+        """This process's environment plus :meth:`worker_environment`: what a local worker process gets."""
+        return {**os.environ, **self.worker_environment()}
 
     @property
     def effective_database_url(self) -> str:

@@ -139,11 +139,12 @@ class LocalJobRunner:
         command = worker_command(job.id, request_key)
         self._logs.mkdir(parents=True, exist_ok=True)
         log_path = self._logs / f"{job.id}.log"
-        environment = {**os.environ, **self._settings.worker_environment()}
         try:
             with log_path.open("ab") as log:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           env=environment, start_new_session=True, cwd=Path.cwd())
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    env=self._settings.child_environment(), start_new_session=True, cwd=Path.cwd(),
+                )
         except OSError as e:
             raise SubmissionError(f"could not start the worker process: {e}") from e
         self._processes[job.id] = process

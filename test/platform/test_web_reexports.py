@@ -50,10 +50,13 @@ def test_the_platform_imports_without_fastapi_or_boto3() -> None:
 
 
 def test_only_settings_reads_the_environment() -> None:
-    """pydantic-settings reads the environment for Settings; no platform or web module touches it."""
+    """Settings is the one reader of the environment (pydantic-settings, and the child environment it hands
+    a local worker); no other platform or web module touches it."""
     offenders = []
     for package in ("privsyn_platform", "web_app"):
         for path in sorted((ROOT / package).rglob("*.py")):
+            if path == ROOT / "privsyn_platform" / "settings.py":
+                continue
             for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
                 if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"}:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
