@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from method.api import TableMetadata
 from privsyn_platform.object_storage import ObjectStorage
+from privsyn_platform.object_storage_base import StoredObject
 from web_app.synthesis_service import SynthesisRequest
 
 JOB_REQUEST_KIND = "job_request"
@@ -72,10 +73,8 @@ def read_parquet(storage: ObjectStorage, key: str) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(storage.get_bytes(key)))
 
 
-def write_request(storage: ObjectStorage, request: JobRequest) -> str:
-    key = job_key(request.job_id, "job_request.json")
-    storage.put_bytes(key, request.model_dump_json(indent=1).encode())
-    return key
+def write_request(storage: ObjectStorage, request: JobRequest) -> StoredObject:
+    return storage.put_bytes(job_key(request.job_id, "job_request.json"), request.model_dump_json(indent=1).encode())
 
 
 def read_request(storage: ObjectStorage, key: str) -> JobRequest:
