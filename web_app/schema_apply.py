@@ -1,0 +1,75 @@
+"""Applying a confirmed schema to tables: the private table before fitting, the synthetic one after sampling.
+
+:func:`prepare_table` keeps the confirmed columns in order, converts switched and datetime columns to the
+values their codecs read (numbers, ``datetime64``), and redraws values outside a ``resample`` column's
+category list uniformly from the list (row by row, so it reads no other record). :func:`restore_table`
+writes datetime columns back in their input format. :func:`spreadsheet_safe` protects CSV cells that a
+spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from method.preprocess_common.categorical import normalise
+from web_app.schema_confirm import ConfirmedSchema
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def prepare_table(frame: pd.DataFrame, schema: ConfirmedSchema, rng: np.random.Generator) -> pd.DataFrame:
+    """The kept columns of ``frame`` as the synthesizer's codecs expect them."""
+    columns = {}
+    for spec in schema.metadata.columns:
+        series = frame[spec.name]
+        if spec.kind == "datetime":
+            fmt = schema.datetime_formats.get(spec.name, "ISO8601")
+            series = pd.to_datetime(series, format=fmt, errors="coerce").astype("datetime64[ns]")
+        elif spec.kind == "numerical" and not pd.api.types.is_numeric_dtype(series.dtype):
+            series = pd.to_numeric(series, errors="coerce").astype(spec.dtype if spec.dtype != "int64" else "Int64")
+        elif spec.kind == "categorical" and schema.remap.get(spec.name) == "resample":
+            series = _resample_outside(series, spec.categories, rng)
+        columns[spec.name] = series
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _resample_outside(series: pd.Series, categories: tuple, rng: np.random.Generator) -> pd.Series:
+    allowed = {normalise(value) for value in categories}
+    values = series.to_numpy(dtype=object)
+    outside = np.array([not pd.isna(v) and normalise(v) not in allowed for v in values], dtype=bool)
+    if not outside.any():
+        return series
+    replaced = values.copy()
+    choices = np.empty(len(categories), dtype=object)
+    choices[:] = list(categories)
+    replaced[outside] = choices[rng.integers(0, len(categories), size=int(outside.sum()))]
+    return pd.Series(replaced, index=series.index, name=series.name).infer_objects()
+
+
+def restore_table(synthetic: pd.DataFrame, schema: ConfirmedSchema) -> pd.DataFrame:
+    """``synthetic`` with datetime columns written back in their input format (missing stays missing)."""
+    out = synthetic.copy()
+    for name, fmt in schema.datetime_formats.items():
+        if name in out.columns and fmt != "ISO8601":
+            stamps = pd.to_datetime(out[name])
+            out[name] = stamps.dt.strftime(fmt).where(stamps.notna(), None)
+    return out
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting with ``= + - @`` (or tab/CR) get a leading ``'`` so spreadsheets show them as text.
+
+    >>> spreadsheet_safe(pd.DataFrame({"a": ["=1+1", "x", None], "b": [-1, 2, 3]}))["a"].tolist()[:2]
+    ["'=1+1", 'x']
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype):
+            continue
+        text = column.astype("str")
+        risky = text.str.startswith(_FORMULA_START) & column.notna()
+        if risky.any():
+            out[name] = column.where(~risky, "'" + text)
+    return out
