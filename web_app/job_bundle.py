@@ -56,6 +56,7 @@ class JobRequest(BaseModel):
     metadata: TableMetadata
     input_key: str
     null_token: str = ""
+    datetime_formats: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
 
     def synthesis_request(self) -> SynthesisRequest:

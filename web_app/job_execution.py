@@ -32,6 +32,8 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
+from web_app.schema_apply import restore_table
+from web_app.schema_confirm import ConfirmedSchema
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,9 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
              store: MetadataStore) -> None:
     report = {**result.privacy.to_json(), "fit_seconds": result.fit_seconds, "sample_seconds": result.sample_seconds,
               "rows": len(result.frame)}
-    csv = storage.put_bytes(job_key(job_id, "synthetic.csv"), synthetic_csv_bytes(result.frame, request.null_token))
+    schema = ConfirmedSchema(request.metadata, request.metadata.names, datetime_formats=dict(request.datetime_formats))
+    frame = restore_table(result.frame, schema)
+    csv = storage.put_bytes(job_key(job_id, "synthetic.csv"), synthetic_csv_bytes(frame, request.null_token))
     privacy = storage.put_bytes(job_key(job_id, "privacy_report.json"), json.dumps(report, indent=1).encode())
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=SYNTHETIC_CSV_KIND, stored=csv)
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=PRIVACY_REPORT_KIND, stored=privacy)

@@ -63,7 +63,8 @@ class JobService:
         self.store, self.storage, self.runner, self.results = store, storage, runner, results
 
     def submit(self, table: pd.DataFrame, metadata: TableMetadata, request: SynthesisRequest,
-               principal: Principal, *, null_token: str = "", display: dict[str, Any] | None = None) -> JobRecord:
+               principal: Principal, *, null_token: str = "", datetime_formats: dict[str, str] | None = None,
+               display: dict[str, Any] | None = None) -> JobRecord:
         """Persist the confirmed input and bundle, create the job, hand it to the runner."""
         job_id = new_id()
         table = table[list(metadata.names)]
@@ -72,7 +73,7 @@ class JobService:
             job_id=job_id, owner=principal.subject, method=request.method, knobs=dict(request.knobs),
             epsilon=request.epsilon, delta=request.delta, rows=request.rows, seed=request.seed,
             time_budget_s=request.time_budget_s, metadata=metadata, input_key=input_stored.key,
-            null_token=null_token, created_at=datetime.now(UTC),
+            null_token=null_token, datetime_formats=datetime_formats or {}, created_at=datetime.now(UTC),
         )
         request_stored = write_request(self.storage, bundle)
         params = {"epsilon": request.epsilon, "delta": request.delta, "rows": request.rows,
