@@ -66,4 +66,5 @@ def test_missing_identity_or_wrong_secret_is_401(shared: TestClient) -> None:
     assert shared.get("/jobs").status_code == 401
     wrong = {**_headers("alice"), "X-Privsyn-Proxy-Secret": "not-the-secret-but-long-enough-000000"}
     assert shared.get("/jobs", headers=wrong).status_code == 401
-    assert shared.get("/jobs", headers={"X-Privsyn-Proxy-Secret": SECRET}).json()["detail"]["error"] == "unauthenticated"
+    anonymous = shared.get("/jobs", headers={"X-Privsyn-Proxy-Secret": SECRET})
+    assert anonymous.json()["detail"]["error"] == "unauthenticated"
