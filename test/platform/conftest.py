@@ -8,40 +8,23 @@ Tests on those servers carry the ``postgres`` / ``s3`` markers (``pytest -m post
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy import make_url
 
 from privsyn_platform.local_storage import LocalObjectStorage
 from privsyn_platform.metadata_engine import create_metadata_engine
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage, storage_from_settings
 from privsyn_platform.settings import S3Settings, Settings
+from test.conftest import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES_SCRIPT = ROOT / "scripts" / "services.sh"
 _ENV_PREFIXES = ("PRIVSYN_", "ADDITIONAL_CORS_ORIGINS", "CORS_ALLOW_ORIGINS")
-
-
-@dataclass(frozen=True)
-class Services:
-    """Where the session's servers listen."""
-
-    database_url: str
-    s3_endpoint_url: str
-    s3_bucket: str
 
 
 class FakeClock:
@@ -58,14 +41,6 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No PRIVSYN_*/CORS variable of the developer's shell leaks into a test."""
-    for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES):
-            monkeypatch.delenv(name)
-
-
 def _make_settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
@@ -74,55 +49,6 @@ def _make_settings(**values: object) -> Settings:
 def make_settings() -> Callable[..., Settings]:
     """Build Settings from explicit values and the (cleaned) environment, never from a ``.env`` file."""
     return _make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_services(base: str) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
-    env = {**os.environ, "PRIVSYN_SERVICES_DIR": base, "PRIVSYN_PG_PORT": str(_free_port()),
-           "PRIVSYN_S3_PORT": str(_free_port()), "PRIVSYN_PG_STOP_MODE": "immediate",
-           "PRIVSYN_PYTHON": sys.executable}
-    result = subprocess.run([str(SERVICES_SCRIPT), "start"], env=env, capture_output=True, text=True,
-                            timeout=180, check=False)
-    return env, result
-
-
-@pytest.fixture(scope="session")
-def services() -> Iterator[Services]:
-    """A private PostgreSQL 15 and a moto S3 server for this session, started by scripts/services.sh."""
-    base = tempfile.mkdtemp(prefix="privsyn-services-", dir="/tmp")
-    env, result = _start_services(base)
-    if result.returncode != 0 and "is taken" in result.stderr:  # a free port was grabbed meanwhile
-        subprocess.run([str(SERVICES_SCRIPT), "stop"], env=env, capture_output=True, check=False)
-        env, result = _start_services(base)
-    try:
-        if result.returncode != 0:
-            pytest.fail(f"scripts/services.sh start failed (exit {result.returncode}):\n"
-                        f"{result.stdout}\n{result.stderr}", pytrace=False)
-        values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-        yield Services(database_url=values["PRIVSYN_DATABASE_URL"],
-                       s3_endpoint_url=values["PRIVSYN_S3__ENDPOINT_URL"],
-                       s3_bucket=values["PRIVSYN_S3__BUCKET"])
-    finally:
-        subprocess.run([str(SERVICES_SCRIPT), "stop"], env=env, capture_output=True, timeout=60, check=False)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture
-def postgres_url(services: Services) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
-    server = make_url(services.database_url)
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
