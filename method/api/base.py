@@ -26,6 +26,8 @@ from method.api.errors import InvalidParameterError, InvalidPrivacySpecError, Me
 from method.api.metadata import TableMetadata
 from method.api.privacy import BudgetLedger, cdp_rho
 
+MAX_EPSILON = 1000.0
+
 
 @dataclass(frozen=True, slots=True)
 class PrivacySpec:
@@ -46,6 +48,11 @@ class PrivacySpec:
             raise InvalidPrivacySpecError(f"delta must be a number, got {self.delta!r}")
         if not (math.isfinite(self.epsilon) and self.epsilon > 0):
             raise InvalidPrivacySpecError(f"epsilon must be a finite number > 0, got {self.epsilon!r}")
+        if self.epsilon > MAX_EPSILON:
+            raise InvalidPrivacySpecError(
+                f"epsilon must be at most {MAX_EPSILON:g}, got {self.epsilon!r}: beyond that the guarantee is "
+                "meaningless (typical releases use 0.1 to 10)"
+            )
         if not (math.isfinite(self.delta) and 0 < self.delta < 1):
             raise InvalidPrivacySpecError(f"delta must be in the open interval (0, 1), got {self.delta!r}")
         object.__setattr__(self, "rho", cdp_rho(float(self.epsilon), float(self.delta)))

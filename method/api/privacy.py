@@ -45,10 +45,8 @@ def cdp_delta(rho: float, epsilon: float) -> float:
             amin = alpha
         else:
             amax = alpha
-    delta = math.exp(
-        (alpha - 1) * (alpha * rho - epsilon) + alpha * math.log1p(-1 / alpha)
-    ) / (alpha - 1.0)
-    return min(delta, 1.0)
+    log_delta = (alpha - 1) * (alpha * rho - epsilon) + alpha * math.log1p(-1 / alpha) - math.log(alpha - 1.0)
+    return math.exp(log_delta) if log_delta < 0 else 1.0  # in log space: no overflow for large ε
 
 
 def cdp_rho(epsilon: float, delta: float) -> float:

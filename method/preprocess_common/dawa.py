@@ -70,9 +70,10 @@ def dawa_partition(
         counts: record count of each fine cell, in order.
         epsilon: the pure-DP budget of the partition.
         rng: the source of all Laplace noise.
-        bucket_cost: cost added per bucket, the expected absolute noise a bucket's count will receive
-            later. Defaults to ``1/(3ε)``: DAWA's default spends ¼ of its budget on the partition and ¾
-            on the counts, whose Laplace noise then has scale ``1/ε₂ = 1/(3ε)``.
+        bucket_cost: cost added per bucket. DAWA prices a bucket at the Laplace noise its count gets in
+            the second stage (``1/ε₂``). Here there is no second stage: a bucket's later price is a larger
+            marginal domain for the synthesizer, and a price below the noise on the costs would let that
+            noise alone split flat runs. The default is therefore the noise scale ``2L/ε`` itself.
 
     Returns:
         Increasing cell indices ``0 = b_0 < … < b_m = len(counts)`` bounding the buckets.
@@ -84,7 +85,7 @@ def dawa_partition(
     if not (math.isfinite(epsilon) and epsilon > 0):
         raise InvalidParameterError(f"DAWA needs a finite epsilon > 0, got {epsilon!r}")
     counts = np.asarray(counts, dtype=float)
-    penalty = 1.0 / (3.0 * epsilon) if bucket_cost is None else float(bucket_cost)
+    penalty = 2.0 * dyadic_levels(len(counts)) / epsilon if bucket_cost is None else float(bucket_cost)
     costs = noisy_deviations(counts, epsilon, rng)
     cells = len(counts)
     best = np.full(cells + 1, np.inf)

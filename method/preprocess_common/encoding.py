@@ -9,6 +9,7 @@ post-processing. :meth:`TableEncoder.provenance` says, per column, where its dom
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -69,9 +70,7 @@ def split_binning_rho(metadata: TableMetadata, binning_rho: float) -> dict[str, 
 
 
 def _edge_count(codec: ColumnCodec) -> int:
-    if isinstance(codec, DatetimeCodec):
-        codec = codec.numeric
-    return len(codec.edges) if isinstance(codec, NumericCodec) else 0
+    return len(codec.edges) if isinstance(codec, NumericCodec | DatetimeCodec) else 0
 
 
 def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> ColumnProvenance:
@@ -80,6 +79,11 @@ def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> Colu
         source = "dp"
     binning = None if isinstance(codec, CategoricalCodec) else spec.binning
     return ColumnProvenance(spec.kind, source, binning, _edge_count(codec), rho)
+
+
+def _public_twin(spec: ColumnSpec, rng: np.random.Generator) -> ColumnCodec:
+    """The codec ``spec`` would have with a public uniform binning: validates values, draws no noise."""
+    return make_codec(dataclasses.replace(spec, binning="uniform"), None, epsilon=None, rng=rng)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,9 @@ class TableEncoder:
         check_columns(table, metadata)
         shares = split_binning_rho(metadata, binning_rho)
         ledger.check(math.fsum(shares.values()), BINNING_STAGE)
+        for spec in metadata.columns:
+            if spec.name in shares:  # a table the DP binning would reject must not cost budget first
+                _public_twin(spec, rng).encode(table[spec.name])
         codecs, provenances = [], []
         for spec in metadata.columns:
             rho = shares.get(spec.name, 0.0)

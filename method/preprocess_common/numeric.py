@@ -151,6 +151,11 @@ class DatetimeCodec:
     def size(self) -> int:
         return self.numeric.size
 
+    @property
+    def edges(self) -> np.ndarray:
+        """Bin edges in ns since the epoch."""
+        return self.numeric.edges
+
     def encode(self, series: pd.Series) -> np.ndarray:
         return self.numeric.encode(to_epoch_ns(series, self.name))
 

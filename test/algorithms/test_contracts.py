@@ -21,6 +21,7 @@ from method.api import (
     UnknownMethodError,
     registry,
 )
+from method.api.knobs import describe_knobs
 from method.api.utils import enforce_schema, split_df_by_type
 
 
@@ -82,8 +83,24 @@ def test_registry_create_rejects_unknown_and_bad_knobs() -> None:
         registry.create("privsyn", temperature=3)
     with pytest.raises(InvalidParameterError, match=r"update_iterations must be in \[0, 10000\], got -1"):
         registry.create("privsyn", update_iterations=-1)
-    with pytest.raises(InvalidParameterError, match="refill_schedule 'S9' is not one of S1, S2, S3, S4, S5, S6"):
+    with pytest.raises(InvalidParameterError, match="refill_schedule must be one of S1, S2, S3, S4, S5, S6, got 'S9'"):
         registry.create("privsyn", refill_schedule="S9")
+    with pytest.raises(InvalidParameterError, match="update_iterations must be a whole number, got 2.5"):
+        registry.create("privsyn", update_iterations=2.5)
+    with pytest.raises(InvalidParameterError, match="append_attributes must be true or false, got 'yes'"):
+        registry.create("privsyn", append_attributes="yes")
+    with pytest.raises(InvalidParameterError, match=r"alpha must be in \(0, 1\], got 0"):
+        registry.create("privsyn", alpha=0)
+
+
+def test_every_knob_is_described_with_its_default_and_bounds() -> None:
+    for name in registry.list():
+        cls = registry.get(name)
+        described = describe_knobs(cls)
+        assert {d["name"] for d in described} == {f.name for f in dataclasses.fields(cls)}
+        for entry in described:
+            assert entry["help"] and "default" in entry
+        cls()  # every default passes its own validation
 
 
 def test_registry_refuses_nameless_and_conflicting_classes() -> None:

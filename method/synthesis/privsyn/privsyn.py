@@ -26,6 +26,7 @@ import pandas as pd
 
 from method.api.base import PrivacySpec, Progress, RunConfig
 from method.api.errors import BudgetExceededError, InvalidParameterError
+from method.api.knobs import knob, validate_knobs
 from method.api.metadata import Domain, TableMetadata
 from method.api.privacy import BudgetLedger, gaussian_sigma
 from method.preprocess_common.rare import ValueCompression, compress_values
@@ -64,37 +65,25 @@ class PrivSynSynthesizer:
 
     name: ClassVar[str] = "privsyn"
 
-    one_way_fraction: float = 0.1
-    selection_fraction: float = 0.1
-    rare_threshold: float = 3.0
-    max_clique_cells: int = 5000
-    consist_iterations: int = 501
-    update_iterations: int = 50
-    alpha: float = 1.0
-    alpha_decay: float = 0.84
-    alpha_decay_step: int = 20
-    refill_schedule: str = "S6"
-    append_attributes: bool = True
-    separate_and_join: bool = False
+    one_way_fraction: float = knob(0.1, float, "share of ρ for the noisy 1-way marginals", low=0, high=1, open_low=True)
+    selection_fraction: float = knob(0.1, float, "share of ρ for the InDif scores", low=0, high=1, open_low=True)
+    rare_threshold: float = knob(3.0, float, "rare-value threshold θ in units of the 1-way noise σ", low=0, high=100)
+    max_clique_cells: int = knob(5000, int, "γ: cell cap when combining pairs into cliques", low=1, high=10_000_000)
+    consist_iterations: int = knob(501, int, "rounds of consistency post-processing", low=1, high=100_000)
+    update_iterations: int = knob(50, int, "GUM rounds", low=0, high=10_000)
+    alpha: float = knob(1.0, float, "GUM initial step size α₀", low=0, high=1, open_low=True)
+    alpha_decay: float = knob(0.84, float, "GUM step decay factor k", low=0, high=1, open_low=True)
+    alpha_decay_step: int = knob(20, int, "GUM rounds between decays s", low=1, high=10_000)
+    refill_schedule: str = knob("S6", str, "GUM duplication/replacement schedule", choices=tuple(REFILL_SCHEDULES))
+    append_attributes: bool = knob(True, bool, "fill leaf attributes from their pair marginal after GUM")
+    separate_and_join: bool = knob(False, bool, "run GUM per connected component of the marginal graph")
 
     def __post_init__(self) -> None:
-        _check_range("one_way_fraction", self.one_way_fraction, 0.0, 1.0, open_low=True)
-        _check_range("selection_fraction", self.selection_fraction, 0.0, 1.0, open_low=True)
+        validate_knobs(self)
         if self.one_way_fraction + self.selection_fraction >= 1:
             raise InvalidParameterError(
                 "one_way_fraction + selection_fraction must be < 1 (the rest measures the selected marginals), "
                 f"got {self.one_way_fraction} + {self.selection_fraction}"
-            )
-        _check_range("rare_threshold", self.rare_threshold, 0.0, 100.0)
-        _check_range("max_clique_cells", self.max_clique_cells, 1, 10_000_000)
-        _check_range("consist_iterations", self.consist_iterations, 1, 100_000)
-        _check_range("update_iterations", self.update_iterations, 0, 10_000)
-        _check_range("alpha", self.alpha, 0.0, 1.0, open_low=True)
-        _check_range("alpha_decay", self.alpha_decay, 0.0, 1.0, open_low=True)
-        _check_range("alpha_decay_step", self.alpha_decay_step, 1, 10_000)
-        if self.refill_schedule not in REFILL_SCHEDULES:
-            raise InvalidParameterError(
-                f"refill_schedule {self.refill_schedule!r} is not one of {', '.join(REFILL_SCHEDULES)}"
             )
 
     def fit(self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig) -> EncodedFit:
@@ -222,11 +211,3 @@ class PrivSynModel:
         )
         self.gum_history[:] = history
         return np.column_stack([c.expand(records[:, a], rng) for a, c in enumerate(self.compressions)])
-
-
-def _check_range(name: str, value: float, low: float, high: float, *, open_low: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
-    if value > high or value < low or (open_low and value == low):
-        bracket = "(" if open_low else "["
-        raise InvalidParameterError(f"{name} must be in {bracket}{low}, {high}], got {value!r}")

@@ -1,0 +1,43 @@
+"""The error hierarchy of the platform layer (settings, auth, metadata store, object storage).
+
+Everything the platform raises on purpose derives from :class:`PlatformError`; the web layer maps the
+family to HTTP in one place (``NotFoundError`` → 404, ``PermissionDeniedError`` → 403,
+``ConflictError`` → 409, ``AuthenticationError`` → 401, ``SubmissionError`` → 502,
+``ConfigurationError`` → refuse to start). Messages name the bad value and, where there is a closed
+set, the valid choices. Another owner's row is reported as :class:`NotFoundError`, never as
+:class:`PermissionDeniedError`, so ids of other tenants cannot be probed.
+"""
+
+from __future__ import annotations
+
+
+class PlatformError(Exception):
+    """Base class of every error the platform layer raises on purpose."""
+
+
+class NotFoundError(PlatformError):
+    """A job, artifact, preview bundle or object does not exist, or belongs to another owner."""
+
+
+class PermissionDeniedError(PlatformError):
+    """The caller is known but may not perform this action (e.g. a non-admin asking for admin data)."""
+
+
+class ConflictError(PlatformError):
+    """The request contradicts the current state, e.g. an illegal job state transition."""
+
+
+class SubmissionError(PlatformError):
+    """A job could not be handed to its execution backend (Slurm, AWS Batch, Cloud Run, ...)."""
+
+
+class AuthenticationError(PlatformError):
+    """No trustworthy identity came with the request (missing subject, untrusted proxy, bad secret)."""
+
+
+class ConfigurationError(PlatformError):
+    """The settings are incomplete or contradictory, or name an unknown backend."""
+
+
+class InvalidKeyError(PlatformError, ValueError):
+    """An object storage key is not a safe, server-generated key (``..``, absolute, backslash, ...)."""

@@ -1,0 +1,98 @@
+"""One error envelope for the whole API, mapped from each layer's error family in one place.
+
+Every error reply is ``{"detail": {"error": code, "message": text, "hint"?: text}}`` with a 4xx status for
+anything the caller can fix; an unexpected error is a 500 with a generic message (the traceback goes to
+the log, never to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from method.api import BudgetExceededError, MethodError, UnknownMethodError
+from method.api.errors import InvalidMetadataError, InvalidParameterError, InvalidPrivacySpecError
+from privsyn_platform.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlatformError,
+    SubmissionError,
+)
+from web_app.ingestion_errors import DataError
+
+log = logging.getLogger(__name__)
+
+_METHOD_CODES: tuple[tuple[type[MethodError], str], ...] = (
+    (InvalidPrivacySpecError, "invalid_privacy_parameters"),
+    (UnknownMethodError, "unknown_method"),
+    (InvalidParameterError, "invalid_parameter"),
+    (InvalidMetadataError, "invalid_metadata"),
+    (BudgetExceededError, "budget_exceeded"),
+)
+_PLATFORM_STATUS: tuple[tuple[type[PlatformError], int, str], ...] = (
+    (NotFoundError, 404, "not_found"),
+    (AuthenticationError, 401, "unauthenticated"),
+    (PermissionDeniedError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
+    (SubmissionError, 502, "submission_failed"),
+    (ConfigurationError, 500, "configuration_error"),
+)
+
+
+def error_response(status: int, code: str, message: str, hint: str | None = None) -> JSONResponse:
+    body = {"error": code, "message": message, **({"hint": hint} if hint else {})}
+    return JSONResponse(status_code=status, content={"detail": body})
+
+
+def _method_error(_: Request, error: Exception) -> JSONResponse:
+    code = next((c for cls, c in _METHOD_CODES if isinstance(error, cls)), "invalid_request")
+    return error_response(422, code, str(error))
+
+
+def _platform_error(_: Request, error: Exception) -> JSONResponse:
+    status, code = next(((s, c) for cls, s, c in _PLATFORM_STATUS if isinstance(error, cls)), (500, "platform_error"))
+    return error_response(status, code, str(error) if status < 500 else "the service is misconfigured; see its log")
+
+
+def _data_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DataError)
+    return JSONResponse(status_code=error.status, content={"detail": error.to_detail()})
+
+
+def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "form"))
+        problems.append(f"{where}: {re.sub(r'^Value error, ', '', item.get('msg', 'invalid'))}")
+    return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
+
+
+def _http_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.detail, dict):
+        return JSONResponse(status_code=error.status_code, content={"detail": error.detail})
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.status_code, "http_error")
+    return error_response(error.status_code, code, str(error.detail))
+
+
+def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "something went wrong on our side; the error was logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(MethodError, _method_error)
+    app.add_exception_handler(PlatformError, _platform_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

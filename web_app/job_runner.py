@@ -1,0 +1,195 @@
+"""Where a confirmed job runs: the JobRunner protocol, the inline and local runners, and the factory.
+
+* ``inline`` — in the API process, on a worker thread (never on the event loop).
+* ``local`` — a detached ``python -m web_app.run_confirmed_job`` subprocess per job; the API returns at
+  once and the job survives an API restart.
+* ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers (issue 8; not available yet).
+
+Every runner ends up in :func:`web_app.job_execution.execute_confirmed_job`. The handle of a process
+runner is ``host:pid``; :meth:`JobRunner.refresh` finds a job whose process died without leaving a final
+state and marks it failed, so no job stays ``running`` forever.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from privsyn_platform.auth import SYSTEM_PRINCIPAL
+from privsyn_platform.errors import ConfigurationError, ConflictError, SubmissionError
+from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
+from privsyn_platform.metadata_store import MetadataStore
+from privsyn_platform.object_storage import ObjectStorage
+from privsyn_platform.settings import Settings
+from web_app.job_execution import execute_confirmed_job
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a runner reports after submitting: a handle to find the job again and diagnostics to store."""
+
+    backend_handle: str | None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+class JobRunner(Protocol):
+    name: ClassVar[str]
+
+    def submit(self, job: JobRecord, request_key: str) -> Submission: ...
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        """Block until the job's execution ends (inline only; others return at once)."""
+        ...
+
+    def refresh(self, job: JobRecord) -> None:
+        """Reconcile a queued/running job with its executor (e.g. a dead process → failed)."""
+        ...
+
+    def cancel(self, job: JobRecord) -> None:
+        """Stop the job's executor (the caller has already marked the job cancelled)."""
+        ...
+
+
+def worker_command(job_id: str, request_key: str) -> list[str]:
+    """The one worker entrypoint every backend runs (argv, never a shell string)."""
+    return [sys.executable, "-m", "web_app.run_confirmed_job", "--job-id", job_id, "--job-request-key", request_key]
+
+
+def _this_host() -> str:
+    return socket.gethostname()
+
+
+def _process_alive(pid: int, job_id: str) -> bool:
+    """Whether ``pid`` is alive here and is the worker of ``job_id`` (guards against pid reuse)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return job_id.encode() in cmdline
+
+
+def _mark_dead(store: MetadataStore, job: JobRecord, message: str) -> None:
+    current = store.get_job(job.id, SYSTEM_PRINCIPAL)
+    if current.state.is_terminal:
+        return
+    try:
+        store.transition_job(job.id, SYSTEM_PRINCIPAL, JobState.FAILED, error=JobFailure("worker_died", message))
+    except ConflictError:
+        pass  # it finished after all
+
+
+class InlineJobRunner:
+    """Runs jobs on a small thread pool inside the API process."""
+
+    name: ClassVar[str] = "inline"
+
+    def __init__(self, storage: ObjectStorage, store: MetadataStore, workers: int = 1) -> None:
+        self._storage, self._store = storage, store
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="privsyn-job")
+        self._futures: dict[str, Future[Any]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job: JobRecord, request_key: str) -> Submission:
+        future = self._pool.submit(execute_confirmed_job, job.id, request_key, self._storage, self._store)
+        with self._lock:
+            self._futures[job.id] = future
+        future.add_done_callback(lambda _: self._forget(job.id))
+        return Submission(f"{_this_host()}:{os.getpid()}", {"backend": self.name, "thread_pool": True})
+
+    def _forget(self, job_id: str) -> None:
+        with self._lock:
+            self._futures.pop(job_id, None)
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        with self._lock:
+            future = self._futures.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout)
+
+    def refresh(self, job: JobRecord) -> None:
+        host, _, pid = (job.backend_handle or "").partition(":")
+        if host == _this_host() and pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            _mark_dead(self._store, job, "the API process that ran this job stopped before it finished")
+
+    def cancel(self, job: JobRecord) -> None:
+        return None  # the running thread sees the cancelled state at its next progress report
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class LocalJobRunner:
+    """Starts one detached worker process per job on this machine."""
+
+    name: ClassVar[str] = "local"
+
+    def __init__(self, settings: Settings, store: MetadataStore) -> None:
+        self._settings, self._store = settings, store
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._logs = settings.state_root.resolve() / "logs"
+
+    def submit(self, job: JobRecord, request_key: str) -> Submission:
+        command = worker_command(job.id, request_key)
+        self._logs.mkdir(parents=True, exist_ok=True)
+        log_path = self._logs / f"{job.id}.log"
+        try:
+            with log_path.open("ab") as log:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    env=self._settings.child_environment(), start_new_session=True, cwd=Path.cwd(),
+                )
+        except OSError as e:
+            raise SubmissionError(f"could not start the worker process: {e}") from e
+        self._processes[job.id] = process
+        return Submission(f"{_this_host()}:{process.pid}",
+                          {"backend": self.name, "command": command, "pid": process.pid, "log": str(log_path)})
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        return None
+
+    def refresh(self, job: JobRecord) -> None:
+        host, _, pid = (job.backend_handle or "").partition(":")
+        process = self._processes.get(job.id)
+        if process is not None and process.poll() is not None:
+            self._processes.pop(job.id, None)
+            _mark_dead(self._store, job, f"the worker process exited with code {process.returncode} "
+                                         "without finishing the job")
+        elif process is None and host == _this_host() and pid.isdigit() and not _process_alive(int(pid), job.id):
+            _mark_dead(self._store, job, "the worker process is gone")
+
+    def cancel(self, job: JobRecord) -> None:
+        host, _, pid = (job.backend_handle or "").partition(":")
+        if host == _this_host() and pid.isdigit() and _process_alive(int(pid), job.id):
+            try:
+                os.killpg(int(pid), 15)
+            except ProcessLookupError:
+                pass
+
+
+JOB_RUNNERS: dict[str, str] = {
+    "inline": "in the API process",
+    "local": "a worker process on this machine",
+    "slurm": "a Slurm cluster",
+    "aws_batch": "AWS Batch",
+    "cloud_run": "Google Cloud Run jobs",
+}
+
+
+def make_job_runner(settings: Settings, storage: ObjectStorage, store: MetadataStore) -> JobRunner:
+    """The runner ``PRIVSYN_JOB_BACKEND`` names."""
+    backend = settings.job_backend
+    if backend == "inline":
+        return InlineJobRunner(storage, store)
+    if backend == "local":
+        return LocalJobRunner(settings, store)
+    if backend in JOB_RUNNERS:
+        raise ConfigurationError(f"PRIVSYN_JOB_BACKEND={backend} ({JOB_RUNNERS[backend]}) is not available in this "
+                                 "version; use inline or local")
+    raise ConfigurationError(f"unknown job backend {backend!r}; valid backends are: {', '.join(JOB_RUNNERS)}")

@@ -1,0 +1,143 @@
+"""The job lifecycle the routes call: confirm a table into a durable job, observe, cancel, fetch results.
+
+Owns the user's intent and ownership: every read goes through the metadata store with the caller's
+principal (another owner's job is a ``NotFoundError`` → 404), state changes go through the store's state
+machine, and the runner only decides *where* a job runs. Results are served only for ``succeeded`` jobs.
+Previews (upload → inferred schema → confirm) live in :mod:`web_app.preview_service`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from method.api import TableMetadata
+from privsyn_platform.auth import Principal
+from privsyn_platform.errors import ConflictError, NotFoundError
+from privsyn_platform.metadata_records import ArtifactRecord, JobRecord, JobState, LedgerEntryRecord
+from privsyn_platform.metadata_store import MetadataStore, new_id
+from privsyn_platform.object_storage import ObjectStorage
+from web_app.job_bundle import (
+    CONFIRMED_INPUT_KIND,
+    JOB_REQUEST_KIND,
+    PRIVACY_REPORT_KIND,
+    SYNTHETIC_CSV_KIND,
+    JobRequest,
+    frame_to_parquet,
+    job_key,
+    read_parquet,
+    write_request,
+)
+from web_app.job_runner import JobRunner
+from web_app.sessions import SessionStore
+from web_app.synthesis_service import SynthesisRequest
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """A job as the API shows it: the record, its artifacts and ledger, and its privacy report."""
+
+    record: JobRecord
+    artifacts: tuple[ArtifactRecord, ...]
+    ledger: tuple[LedgerEntryRecord, ...]
+    privacy_report: dict[str, Any] | None
+    session_available: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResultSession:
+    """What ``/evaluate`` needs in memory: the confirmed real table, its metadata and the synthetic table."""
+
+    real: pd.DataFrame
+    metadata: TableMetadata
+    synthetic: pd.DataFrame
+
+
+class JobService:
+    def __init__(self, store: MetadataStore, storage: ObjectStorage, runner: JobRunner,
+                 results: SessionStore[ResultSession]) -> None:
+        self.store, self.storage, self.runner, self.results = store, storage, runner, results
+
+    def submit(self, table: pd.DataFrame, metadata: TableMetadata, request: SynthesisRequest,
+               principal: Principal, *, null_token: str = "", datetime_formats: dict[str, str] | None = None,
+               display: dict[str, Any] | None = None) -> JobRecord:
+        """Persist the confirmed input and bundle, create the job, hand it to the runner."""
+        job_id = new_id()
+        table = table[list(metadata.names)]
+        input_stored = self.storage.put_bytes(job_key(job_id, "input.parquet"), frame_to_parquet(table))
+        bundle = JobRequest(
+            job_id=job_id, owner=principal.subject, method=request.method, knobs=dict(request.knobs),
+            epsilon=request.epsilon, delta=request.delta, rows=request.rows, seed=request.seed,
+            time_budget_s=request.time_budget_s, metadata=metadata, input_key=input_stored.key,
+            null_token=null_token, datetime_formats=datetime_formats or {}, created_at=datetime.now(UTC),
+        )
+        request_stored = write_request(self.storage, bundle)
+        params = {"epsilon": request.epsilon, "delta": request.delta, "rows": request.rows,
+                  "knobs": json.loads(json.dumps(dict(request.knobs))), **(display or {})}
+        job = self.store.create_job(principal, method=request.method, params=params, backend=self.runner.name,
+                                    job_id=job_id)
+        self.store.add_artifact(job_id, principal, kind=CONFIRMED_INPUT_KIND, stored=input_stored)
+        self.store.add_artifact(job_id, principal, kind=JOB_REQUEST_KIND, stored=request_stored)
+        submission = self.runner.submit(job, request_stored.key)
+        return self.store.record_submission(job_id, principal, backend_handle=submission.backend_handle,
+                                            diagnostics=json.loads(json.dumps(submission.diagnostics)))
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        self.runner.wait(job_id, timeout)
+
+    def get(self, job_id: str, principal: Principal) -> JobView:
+        record = self.store.get_job(job_id, principal)
+        if not record.state.is_terminal:
+            self.runner.refresh(record)
+            record = self.store.get_job(job_id, principal)
+        artifacts = tuple(self.store.list_artifacts(job_id, principal))
+        ledger = tuple(self.store.list_ledger(job_id, principal))
+        report = None
+        if record.state is JobState.SUCCEEDED and any(a.kind == PRIVACY_REPORT_KIND for a in artifacts):
+            report = json.loads(self.storage.get_bytes(self._artifact(job_id, PRIVACY_REPORT_KIND, principal)))
+        return JobView(record, artifacts, ledger, report, job_id in self.results)
+
+    def list(self, principal: Principal, limit: int = 100) -> list[JobRecord]:
+        return self.store.list_jobs(principal, limit=limit)
+
+    def cancel(self, job_id: str, principal: Principal) -> JobView:
+        record = self.store.get_job(job_id, principal)
+        if not record.state.is_terminal:
+            try:
+                record = self.store.transition_job(job_id, principal, JobState.CANCELLED)
+            except ConflictError:
+                record = self.store.get_job(job_id, principal)  # it finished meanwhile; report that
+            else:
+                self.runner.cancel(record)
+        return self.get(job_id, principal)
+
+    def synthetic_csv_key(self, job_id: str, principal: Principal) -> str:
+        """Storage key of a succeeded job's CSV; NotFound if the job has none (yet)."""
+        record = self.store.get_job(job_id, principal)
+        if record.state is not JobState.SUCCEEDED:
+            raise NotFoundError(f"job {job_id!r} is {record.state}; its synthetic data is available once it "
+                                "has succeeded")
+        return self._artifact(job_id, SYNTHETIC_CSV_KIND, principal)
+
+    def result_session(self, job_id: str, principal: Principal) -> ResultSession:
+        """Real + synthetic tables of a succeeded job: from memory, else from its artifacts."""
+        owner = None if principal.is_admin else principal.subject
+        cached = self.results.get(job_id, owner)
+        if cached is not None:
+            return cached
+        csv_key = self.synthetic_csv_key(job_id, principal)
+        bundle = JobRequest.model_validate_json(
+            self.storage.get_bytes(self._artifact(job_id, JOB_REQUEST_KIND, principal)))
+        real = read_parquet(self.storage, bundle.input_key)
+        synthetic = pd.read_csv(self.storage.open_stream(csv_key), keep_default_na=False,
+                                na_values=[bundle.null_token] if bundle.null_token else [""])
+        session = ResultSession(real, bundle.metadata, synthetic)
+        self.results.put(job_id, bundle.owner, session)
+        return session
+
+    def _artifact(self, job_id: str, kind: str, principal: Principal) -> str:
+        return self.store.get_artifact(job_id, kind, principal).storage_key

@@ -1,0 +1,76 @@
+"""The FastAPI application factory: settings → services → routers, error handlers, CORS, frontend.
+
+``create_app(settings)`` builds everything from one Settings object (tests pass their own);
+``web_app.main.app`` — what ``uvicorn web_app.main:app`` serves — is ``create_app()``, built on first access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from privsyn_platform.metadata_store import metadata_store_from_settings
+from privsyn_platform.object_storage import storage_from_settings
+from privsyn_platform.settings import Settings, get_settings
+from web_app.deps import Services
+from web_app.errors import install_error_handlers
+from web_app.job_runner import make_job_runner
+from web_app.job_service import JobService
+from web_app.preview_service import PreviewService
+from web_app.routes import jobs, meta, results, synthesis
+from web_app.sessions import SessionStore
+
+FRONTEND_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+def build_services(settings: Settings) -> Services:
+    store = metadata_store_from_settings(settings)
+    storage = storage_from_settings(settings)
+    runner = make_job_runner(settings, storage, store)
+    jobs_service = JobService(store, storage, runner, SessionStore(settings.session_ttl_seconds))
+    previews = PreviewService(settings, store, storage, jobs_service, SessionStore(settings.session_ttl_seconds))
+    return Services(settings, store, storage, runner, jobs_service, previews)
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        shutdown = getattr(services.runner, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        services.store.dispose()
+
+    app = FastAPI(title="PrivSyn service", version="0.1.0", lifespan=lifespan,
+                  generate_unique_id_function=_operation_id)
+    app.state.services = services
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                       allow_methods=["*"], allow_headers=["*"])
+    for module in (synthesis, jobs, results, meta):
+        app.include_router(module.router)
+    if (FRONTEND_DIST / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="frontend")
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """``web_app.main.app`` is built on first access (what uvicorn does), not as a side effect of importing."""
+    if name == "app":
+        globals()["app"] = application = create_app()
+        return application
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

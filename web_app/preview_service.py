@@ -1,0 +1,126 @@
+"""Previews: an upload (or the bundled sample) becomes an inferred schema to review, then a confirmed job.
+
+``create_preview`` ingests the file (size and shape limits from the settings), infers every column and
+drafts the review payload in the predecessor's ``domain_data``/``info_data`` shape; the table and the
+payload are kept in memory *and* persisted as a preview bundle, so ``confirm`` works after a restart or
+on another API process. ``confirm`` validates the reviewed payload, the method, its knobs and the privacy
+parameters *before* anything is created (a bad confirm leaves the preview intact for a retry), prepares the
+table, and submits the job through :class:`~web_app.job_service.JobService`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from method.api import PrivacySpec
+from privsyn_platform.auth import Principal
+from privsyn_platform.metadata_records import JobRecord
+from privsyn_platform.metadata_store import MetadataStore, new_id
+from privsyn_platform.object_storage import ObjectStorage
+from privsyn_platform.settings import Settings
+from web_app.data_inference import InferenceSettings, infer_metadata
+from web_app.ingestion import IngestionLimits, ingest_path, ingest_upload
+from web_app.ingestion_errors import IngestionError, check_synthesis_size
+from web_app.job_bundle import frame_to_parquet, preview_key, read_parquet
+from web_app.job_service import JobService
+from web_app.methods_dispatcher import create_synthesizer
+from web_app.schema_apply import prepare_table
+from web_app.schema_confirm import metadata_from_confirmed
+from web_app.schema_payload import draft_payload
+from web_app.sessions import SessionStore
+from web_app.synthesis_service import SynthesisRequest
+
+SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A table waiting for its schema to be confirmed."""
+
+    id: str
+    frame: pd.DataFrame
+    domain_data: dict[str, Any]
+    info_data: dict[str, Any]
+    params: dict[str, Any]
+
+
+def validate_request(request: SynthesisRequest) -> None:
+    """Raise the method layer's error for bad ε/δ, an unknown method or a bad knob — before any work."""
+    PrivacySpec(epsilon=request.epsilon, delta=request.delta)
+    create_synthesizer(request.method, request.knobs)
+
+
+def limits_from(settings: Settings) -> IngestionLimits:
+    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows,
+                           max_synthesis_columns=settings.max_columns, max_categories=settings.max_categories)
+
+
+class PreviewService:
+    def __init__(self, settings: Settings, store: MetadataStore, storage: ObjectStorage, jobs: JobService,
+                 previews: SessionStore[Preview]) -> None:
+        self.settings, self.store, self.storage, self.jobs, self.previews = settings, store, storage, jobs, previews
+
+    def create_preview(self, upload: BinaryIO | None, filename: str | None, dataset_name: str,
+                       request: SynthesisRequest, params: dict[str, Any], principal: Principal) -> Preview:
+        """Check the run parameters, then ingest and infer an upload (or the named sample without one)."""
+        validate_request(request)
+        limits = limits_from(self.settings)
+        if upload is None:
+            sample = SAMPLE_DATASETS.get(dataset_name)
+            if sample is None:
+                raise IngestionError("no_file", f"no file was uploaded and {dataset_name!r} is not a bundled sample",
+                                     hint=f"upload a CSV or ZIP, or use dataset_name={' or '.join(SAMPLE_DATASETS)}")
+            ingested = ingest_path(sample, limits=limits)
+        else:
+            with tempfile.TemporaryDirectory(prefix="privsyn-upload-") as workdir:
+                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits)
+        frame = ingested.frame
+        inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
+        domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",
+                                               warnings=ingested.warnings)
+        preview = Preview(new_id(), frame, domain_data, info_data, params)
+        self._persist(preview, principal)
+        self.previews.put(preview.id, principal.subject, preview)
+        return preview
+
+    def _persist(self, preview: Preview, principal: Principal) -> None:
+        table = self.storage.put_bytes(preview_key(preview.id, "input.parquet"), frame_to_parquet(preview.frame))
+        payload = {"domain_data": preview.domain_data, "info_data": preview.info_data}
+        draft = self.storage.put_bytes(preview_key(preview.id, "payload.json"), json.dumps(payload).encode())
+        self.store.create_preview_bundle(
+            principal, storage_keys={"input": table.key, "payload": draft.key}, params=preview.params,
+            ttl=timedelta(seconds=self.settings.preview_ttl_seconds), bundle_id=preview.id,
+        )
+
+    def get_preview(self, preview_id: str, principal: Principal) -> Preview:
+        """From memory, else from the persisted bundle (NotFoundError when unknown, expired or not yours)."""
+        cached = self.previews.get(preview_id, None if principal.is_admin else principal.subject)
+        if cached is not None:
+            return cached
+        bundle = self.store.get_preview_bundle(preview_id, principal)
+        frame = read_parquet(self.storage, bundle.storage_keys["input"])
+        payload = json.loads(self.storage.get_bytes(bundle.storage_keys["payload"]))
+        preview = Preview(preview_id, frame, payload["domain_data"], payload["info_data"], dict(bundle.params))
+        self.previews.put(preview_id, bundle.owner, preview)
+        return preview
+
+    def confirm(self, preview_id: str, domain_data: Any, info_data: Any, request: SynthesisRequest,
+                principal: Principal, *, display: dict[str, Any] | None = None) -> JobRecord:
+        """Validate everything, then create and submit the job (the preview stays for another confirm)."""
+        preview = self.get_preview(preview_id, principal)
+        validate_request(request)
+        limits = limits_from(self.settings)
+        schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
+        check_synthesis_size(len(schema.columns), limits)
+        prepared = prepare_table(preview.frame, schema, np.random.default_rng())
+        return self.jobs.submit(prepared, schema.metadata, request, principal,
+                                datetime_formats=dict(schema.datetime_formats),
+                                display={"preview_id": preview_id, **(display or {})})

@@ -1,0 +1,31 @@
+"""Jobs: ``GET /jobs``, ``GET /jobs/{job_id}``, ``POST /jobs/{job_id}/cancel`` (owner-scoped)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web_app.auth import CurrentPrincipal
+from web_app.deps import ServicesDep
+from web_app.schemas import JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.get("/jobs", response_model=JobsPublic, operation_id="jobs-list")
+def list_jobs(principal: CurrentPrincipal, services: ServicesDep) -> JobsPublic:
+    records = services.jobs.list(principal)
+    data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
+                       progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction),
+                       created_at=r.created_at, finished_at=r.finished_at, status_url=f"/jobs/{r.id}")
+            for r in records]
+    return JobsPublic(data=data, count=len(data))
+
+
+@router.get("/jobs/{job_id}", response_model=JobPublic, operation_id="jobs-get")
+def get_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
+    return job_public(services.jobs.get(job_id, principal))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobPublic, operation_id="jobs-cancel")
+def cancel_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
+    return job_public(services.jobs.cancel(job_id, principal))

@@ -1,0 +1,44 @@
+"""Service routes: liveness, readiness, the method catalogue and the bundled sample datasets."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from privsyn_platform.errors import NotFoundError
+from web_app.deps import ServicesDep
+from web_app.errors import error_response
+from web_app.methods_dispatcher import list_methods
+from web_app.preview_service import SAMPLE_DATASETS
+from web_app.schemas import MethodPublic, MethodsPublic
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", operation_id="service-healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", operation_id="service-readyz")
+def readyz(services: ServicesDep):  # type: ignore[no-untyped-def]
+    try:
+        services.store.check()
+        services.storage.check()
+    except Exception as e:  # readiness reports any dependency failure as 503
+        return error_response(503, "not_ready", f"{type(e).__name__}: {e}")
+    return {"status": "ready"}
+
+
+@router.get("/methods", response_model=MethodsPublic, operation_id="service-methods")
+def methods() -> MethodsPublic:
+    data = [MethodPublic(name=m.name, summary=m.summary, parameters=m.parameters) for m in list_methods()]
+    return MethodsPublic(data=data, count=len(data))
+
+
+@router.get("/sample_dataset/{name}", operation_id="service-sample-dataset", response_class=FileResponse)
+def sample_dataset(name: str) -> FileResponse:
+    path = SAMPLE_DATASETS.get(name)
+    if path is None:
+        raise NotFoundError(f"no sample dataset {name!r}; samples are: {', '.join(SAMPLE_DATASETS)}")
+    return FileResponse(path, media_type="application/zip", filename=f"{name}.csv.zip")

@@ -1,0 +1,45 @@
+"""Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from privsyn_platform.metadata_records import JobState
+from web_app.auth import CurrentPrincipal
+from web_app.deps import ServicesDep
+from web_app.errors import error_response
+from web_app.form_params import display_params, field, synthesis_request, wants_to_wait
+from web_app.schemas import ConfirmPublic, PreviewPublic, job_public
+
+router = APIRouter(tags=["synthesis"])
+
+
+@router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview")
+async def synthesize(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
+    form = await request.form()
+    upload = form.get("data_file")
+    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+    params = {**display_params(form), "method": field(form, "method"), "epsilon": field(form, "epsilon"),
+              "delta": field(form, "delta")}
+    preview = await run_in_threadpool(
+        services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
+        field(form, "dataset_name"), synthesis_request(form), params, principal)
+    return PreviewPublic(unique_id=preview.id, domain_data=preview.domain_data, info_data=preview.info_data,
+                         message="Review the inferred schema, then confirm to start synthesis.")
+
+
+@router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm")
+async def confirm_synthesis(request: Request, principal: CurrentPrincipal, services: ServicesDep):  # type: ignore[no-untyped-def]
+    form = await request.form()
+    job = await run_in_threadpool(
+        services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
+        field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
+    if wants_to_wait(form):
+        await run_in_threadpool(services.jobs.wait, job.id)
+    view = await run_in_threadpool(services.jobs.get, job.id, principal)
+    if view.record.state is JobState.FAILED and view.record.error is not None:
+        return error_response(422, view.record.error.code, view.record.error.message)
+    message = {"succeeded": "Synthesis finished; the CSV is ready to download."}.get(
+        view.record.state.value, f"Synthesis job {view.record.state.value}; poll status_url for progress.")
+    return ConfirmPublic(**job_public(view).model_dump(), message=message)
