@@ -121,3 +121,9 @@ def test_constant_all_missing_and_dates_survive_synthesis(tmp_path: Path) -> Non
     assert set(synth["constant"]) == {"same"}
     dates = pd.to_datetime(synth["when"], format="%d/%m/%Y")
     assert dates.min() >= pd.Timestamp("2022-01-01") and dates.max() <= pd.Timestamp("2023-02-05")
+
+
+def test_data_modules_do_not_import_the_web_stack() -> None:
+    code = ("import sys, web_app.cli, web_app.data_comparison, web_app.comparison_html, web_app.schema_apply; "
+            "print('fastapi' in sys.modules or 'starlette' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
