@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from privsyn_platform.metadata_records import JobState
 from web_app.auth import CurrentPrincipal

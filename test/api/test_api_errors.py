@@ -1,0 +1,108 @@
+"""Bad input never gives a 500: each case has its status and error code (DESIGN §2 envelope)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from privsyn_platform.settings import load_settings
+from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+
+
+def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    assert detail["error"] == code, detail
+    return detail["message"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "fragment"),
+    [
+        ({"epsilon": "0"}, "invalid_privacy_parameters", "epsilon must be a finite number > 0, got 0.0"),
+        ({"epsilon": "-1"}, "invalid_privacy_parameters", "got -1.0"),
+        ({"epsilon": "1e9"}, "invalid_privacy_parameters", "epsilon must be at most 1000"),
+        ({"epsilon": "lots"}, "invalid_privacy_parameters", "epsilon must be a number, got 'lots'"),
+        ({"delta": "1"}, "invalid_privacy_parameters", "delta must be in the open interval (0, 1), got 1.0"),
+        ({"method": "gan"}, "unknown_method", "unknown method 'gan'; valid methods are:"),
+        ({"update_iterations": "-4"}, "invalid_parameter", "update_iterations must be in [0, 10000], got -4"),
+        ({"knobs": "{not json"}, "invalid_parameter", "knobs must be a JSON object"),
+        ({"n_sample": "ten"}, "invalid_parameter", "n_sample must be a whole number, got 'ten'"),
+        ({"dataset_name": "../../x"}, "no_file", "'../../x' is not a bundled sample"),
+    ],
+)
+def test_bad_synthesis_parameters_are_422(client, api_settings, fields: dict, code: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    message = _error(client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, **fields}), 422, code)
+    assert fragment in message
+    root = api_settings.state_root.resolve()
+    assert all(root in p.resolve().parents or p.resolve() == root for p in root.rglob("*"))
+    assert not (root.parent / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "fragment"),
+    [
+        (lambda d: {**d, "age": {**d["age"], "bounds": {"min": 90, "max": 17}}}, "invalid_bounds", "age"),
+        (lambda d: {**d, "age": {**d["age"], "binning": {"method": "uniform", "edges": [10, 5, 99]}}},
+         "bin_edges_not_increasing", "age"),
+        (lambda d: {**d, "age": {**d["age"], "type": "vector"}}, "unknown_type", "age"),
+    ],
+)
+def test_bad_overrides_are_422_and_keep_the_preview(client, adult_preview, change, code: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    bad = {**adult_preview, "domain_data": change(adult_preview["domain_data"])}
+    message = _error(client.post("/confirm_synthesis", data=confirm_form(bad)), 422, code)
+    assert fragment in message
+    retry = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="100"))
+    assert retry.status_code == 200, retry.text  # the preview survived the failed confirm
+
+
+def test_malformed_json_overrides_are_422(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    form = confirm_form(adult_preview, confirmed_domain_data="{oops")
+    _error(client.post("/confirm_synthesis", data=form), 422, "malformed_json")
+
+
+def test_unknown_ids_are_404(client) -> None:  # type: ignore[no-untyped-def]
+    _error(client.post("/confirm_synthesis", data={**LEGACY_SYNTHESIZE_FORM, "unique_id": "nope",
+                                                   "confirmed_domain_data": "{}", "confirmed_info_data": "{}"}),
+           404, "not_found")
+    _error(client.get("/jobs/nope"), 404, "not_found")
+    _error(client.get("/download_synthesized_data/nope"), 404, "not_found")
+    _error(client.post("/jobs/nope/cancel"), 404, "not_found")
+    _error(client.get("/sample_dataset/../../etc/passwd"), 404, "not_found")
+
+
+def test_an_oversize_upload_is_413(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from web_app.main import create_app
+
+    settings = load_settings(state_root=tmp_path / "state", max_upload_bytes=1000)
+    with TestClient(create_app(settings)) as client:
+        body = b"a,b\n" + b"1,2\n" * 1000
+        response = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM, files={"data_file": ("big.csv", body)})
+        assert "limit" in _error(response, 413, "file_too_large")
+
+
+def test_an_uploaded_csv_flows_through(client) -> None:  # type: ignore[no-untyped-def]
+    rows = "\n".join(f"{i % 7},{'ab'[i % 2]},{i * 1.5:.1f}" for i in range(300))
+    upload = ("people.csv", f"visits,group,score\n{rows}\n".encode())
+    preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "people"},
+                          files={"data_file": upload})
+    assert preview.status_code == 200, preview.text
+    confirmed = client.post("/confirm_synthesis", data=confirm_form(preview.json(), n_sample="50", wait="false"))
+    assert confirmed.status_code == 200 and confirmed.json()["status"] in {"queued", "running", "succeeded"}
+    job = confirmed.json()["job_id"]
+    for _ in range(200):
+        state = client.get(f"/jobs/{job}").json()
+        if state["status"] == "succeeded":
+            break
+        import time
+
+        time.sleep(0.05)
+    assert state["status"] == "succeeded" and state["progress"]["fraction"] == 1.0
+    assert state["privacy_report"]["rho_spent"] <= state["privacy_report"]["rho"] * (1 + 1e-9)
+    lines = client.get(state["download_url"]).text.splitlines()
+    assert lines[0] == "visits,group,score" and len(lines) == 51
+    assert json.loads(json.dumps(state["ledger"]))[0]["stage"].startswith("privsyn:")

@@ -1,0 +1,48 @@
+"""The predecessor's browser UI must work unchanged: its fields in, the fields it reads out, inline runner."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+
+SWITCHABLE = {"integer_unique_below_threshold", "integer_sparse_unique", "float_unique_low"}
+
+
+def test_the_legacy_client_flow(client) -> None:  # type: ignore[no-untyped-def]
+    preview = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM).json()  # "Load Sample": no file
+    assert preview["unique_id"] and preview["info_data"]["name"] == "adult"
+    assert preview["info_data"]["train_size"] == 48842
+    for name, column in preview["domain_data"].items():
+        if column["type"] == "categorical":
+            assert "categories" in column and "category_null_token" in column and "special_token" in column
+            assert "excluded_strategy" in column and "categories_from_data" in column
+        else:
+            assert {"min", "max"} <= set(column["bounds"]) and "binning" in column and "size" in column
+        for reason in preview["info_data"]["inference_report"][name]["reasons"]:
+            assert {"code", "message"} <= set(reason)
+    codes = {r["code"] for c in preview["info_data"]["inference_report"].values() for r in c["reasons"]}
+    assert codes & SWITCHABLE  # educational-num may be switched by the UI
+
+    confirmed = client.post("/confirm_synthesis", data=confirm_form(preview))
+    assert confirmed.status_code == 200, confirmed.text
+    body = confirmed.json()
+    assert body["status"] == "succeeded" and body["message"] and body["session_id"] == body["job_id"]
+
+    download = client.get(f"/download_synthesized_data/{body['session_id']}")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    table = pd.read_csv(io.BytesIO(download.content))
+    assert list(table.columns) == list(preview["domain_data"]) and len(table) == 500
+    assert table["age"].nunique() > 10 and table["fnlwgt"].nunique() > 100
+
+
+def test_a_column_switched_to_numerical_comes_back_without_a_summary(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    domain = dict(adult_preview["domain_data"])
+    domain["educational-num"] = {"type": "numerical", "binning": {"method": "uniform", "bins": 16}}
+    form = confirm_form({**adult_preview, "domain_data": domain}, n_sample="200")
+    response = client.post("/confirm_synthesis", data=form)
+    assert response.status_code == 200, response.text
+    table = pd.read_csv(io.BytesIO(client.get(response.json()["download_url"]).content))
+    assert table["educational-num"].between(1, 16).all()
