@@ -99,7 +99,7 @@ def sniff_dialect(text: str, *, delimiter: str | None = None) -> Dialect:
 
     >>> sniff_dialect("a;b\\n1,5;2\\n").describe()
     'semicolon-separated, decimal comma, LF'
-    >>> sniff_dialect("a\\tb,c\\n1\\t2,5\\n").delimiter == "\\t"
+    >>> sniff_dialect("a\\tb\\tc\\n1\\t2,5\\tx\\n").delimiter == "\\t"
     True
     """
     if delimiter is None:

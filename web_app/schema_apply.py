@@ -18,17 +18,30 @@ from web_app.schema_confirm import ConfirmedSchema
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def prepare_table(frame: pd.DataFrame, schema: ConfirmedSchema, rng: np.random.Generator) -> pd.DataFrame:
-    """The kept columns of ``frame`` as the synthesizer's codecs expect them."""
+def prepare_table(
+    frame: pd.DataFrame, schema: ConfirmedSchema, rng: np.random.Generator, *, resample: bool = True,
+    strict: bool = True,
+) -> pd.DataFrame:
+    """The kept columns of ``frame`` as the synthesizer's codecs expect them.
+
+    Args:
+        frame: the table (the private one, or a synthetic one read back for evaluation).
+        schema: the confirmed schema.
+        rng: draws the replacements of ``resample`` columns.
+        resample: apply the ``resample`` remap (off when evaluating: out-of-list values must stay visible).
+        strict: a missing column raises ``KeyError``; otherwise it is left out (evaluation reports it).
+    """
     columns = {}
     for spec in schema.metadata.columns:
+        if spec.name not in frame.columns and not strict:
+            continue
         series = frame[spec.name]
         if spec.kind == "datetime":
             fmt = schema.datetime_formats.get(spec.name, "ISO8601")
             series = pd.to_datetime(series, format=fmt, errors="coerce").astype("datetime64[ns]")
         elif spec.kind == "numerical" and not pd.api.types.is_numeric_dtype(series.dtype):
             series = pd.to_numeric(series, errors="coerce").astype(spec.dtype if spec.dtype != "int64" else "Int64")
-        elif spec.kind == "categorical" and schema.remap.get(spec.name) == "resample":
+        elif spec.kind == "categorical" and resample and schema.remap.get(spec.name) == "resample":
             series = _resample_outside(series, spec.categories, rng)
         columns[spec.name] = series
     return pd.DataFrame(columns, index=frame.index)

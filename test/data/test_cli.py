@@ -1,0 +1,129 @@
+"""The ``privsyn`` CLI: infer → schema file → synthesize (raw Adult) → evaluate, and clean error exits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import method.synthesis  # noqa: F401
+from method.api import registry
+from web_app.cli import main
+from web_app.ingestion import ingest_path
+
+ADULT = Path(__file__).resolve().parents[2] / "data" / "adult.csv.zip"
+
+
+@pytest.fixture(scope="module")
+def adult_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli")
+    assert main(["infer", str(ADULT), "-o", str(out / "schema.json")]) == 0
+    assert main(["synthesize", str(ADULT), "--schema", str(out / "schema.json"), "--method", "privsyn",
+                 "--epsilon", "1", "--delta", "1e-9", "-o", str(out / "synth.csv"), "--report",
+                 str(out / "report.html"), "--seed", "0", "--no-progress"]) == 0
+    return out
+
+
+def test_infer_writes_the_schema_payload(adult_run: Path) -> None:
+    document = json.loads((adult_run / "schema.json").read_text())
+    assert set(document) == {"domain_data", "info_data"}
+    assert document["info_data"]["train_size"] == 48_842 and len(document["domain_data"]) == 15
+    assert document["domain_data"]["workclass"]["type"] == "categorical"
+
+
+def test_synthesize_adult_gives_a_valid_csv_and_report(adult_run: Path) -> None:
+    real = ingest_path(ADULT).frame
+    synth = ingest_path(adult_run / "synth.csv").frame
+    assert list(synth.columns) == list(real.columns) and len(synth) > 40_000
+    for name in ("age", "fnlwgt", "hours-per-week"):
+        assert str(synth[name].dtype) == "int64" and synth[name].nunique() > 10
+        assert real[name].min() <= synth[name].min() and synth[name].max() <= real[name].max()
+    assert set(synth["income"].dropna()) <= set(real["income"].dropna())
+    assert synth["workclass"].isna().any()  # missing values survive as missing
+    html = (adult_run / "report.html").read_text()
+    assert "non-DP evaluation, owner only" in html and "baseline" in html
+
+
+def test_evaluate_writes_json(adult_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(ADULT), str(adult_run / "synth.csv"), "--schema", str(adult_run / "schema.json"),
+                 "--seed", "0"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(0 <= m["mean"] <= m["worst"] <= 1 for m in report["marginals"])
+    scores = [c["score"] for c in report["columns"]]
+    assert scores == sorted(scores, reverse=True)
+    assert report["marginals"][1]["mean"] < report["baseline"][1]["mean"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method_name", [m for m in ("aim", "mst") if m in registry.list()])
+def test_other_methods_on_adult(method_name: str, adult_run: Path) -> None:
+    out = adult_run / f"{method_name}.csv"
+    assert main(["synthesize", str(ADULT), "--schema", str(adult_run / "schema.json"), "--method", method_name,
+                 "--epsilon", "1", "--delta", "1e-9", "-o", str(out), "--report", str(out.with_suffix(".html")),
+                 "--seed", "0", "--no-progress"]) == 0
+    assert list(pd.read_csv(out, nrows=5).columns) == list(ingest_path(ADULT).frame.columns)
+
+
+def _bad(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (lambda t: ["infer", _bad(t, "empty.csv", b""), "-o", str(t / "s.json")], "empty_file"),
+    (lambda t: ["infer", _bad(t, "h.csv", b"a,b\n"), "-o", str(t / "s.json")], "header_only"),
+    (lambda t: ["infer", _bad(t, "x.csv", b"\x00\x01\x02" * 100), "-o", str(t / "s.json")], "binary_file"),
+    (lambda t: ["infer", str(t / "nope.csv"), "-o", str(t / "s.json")], "file_not_found"),
+    (lambda t: ["synthesize", _bad(t, "a.csv", b"a\n1\n2\n"), "--method", "privsyn", "--epsilon", "0",
+                "--delta", "1e-9", "-o", str(t / "o.csv")], "InvalidPrivacySpecError"),
+    (lambda t: ["synthesize", _bad(t, "a.csv", b"a\n1\n2\n"), "--method", "nope", "--epsilon", "1",
+                "--delta", "1e-9", "-o", str(t / "o.csv")], "UnknownMethodError"),
+    (lambda t: ["synthesize", _bad(t, "a.csv", b"a\n1\n2\n"), "--schema", _bad(t, "s.json", b"{oops"),
+                "--method", "privsyn", "--epsilon", "1", "--delta", "1e-9", "-o", str(t / "o.csv")], "malformed_json"),
+])
+def test_bad_input_exits_with_a_message(args, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert f"error [{code}]" in err and "Traceback" not in err
+
+
+def test_console_script_and_help(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("privsyn")
+    help_text = subprocess.run([script, "synthesize", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "--epsilon" in help_text and "(ε, δ)-differential privacy" in help_text
+    header = ",".join(f"c{i}" for i in range(10_001))
+    wide = _bad(tmp_path, "wide.csv", (header + "\n" + "1," * 10_000 + "1\n").encode())
+    done = subprocess.run([script, "infer", wide, "-o", str(tmp_path / "s.json")], capture_output=True, text=True)
+    assert done.returncode == 2 and "too_many_columns" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_constant_all_missing_and_dates_survive_synthesis(tmp_path: Path) -> None:
+    n = 400
+    frame = pd.DataFrame({
+        "when": pd.date_range("2022-01-01", periods=n, freq="D").strftime("%d/%m/%Y"),
+        "constant": ["same"] * n,
+        "nothing": [""] * n,
+        "amount": [round(i * 1.37 % 97, 2) for i in range(n)],
+        "group": [("g1", "g2", "g3")[i % 3] for i in range(n)],
+    })
+    data = tmp_path / "odd.csv"
+    frame.to_csv(data, index=False, sep=";", decimal=",")
+    out = tmp_path / "synth.csv"
+    assert main(["synthesize", str(data), "--method", "privsyn", "--epsilon", "2", "--delta", "1e-6",
+                 "-o", str(out), "--seed", "1", "--no-progress"]) == 0
+    synth = ingest_path(out).frame
+    assert list(synth.columns) == ["when", "constant", "amount", "group"]  # the all-missing column is excluded
+    assert set(synth["constant"]) == {"same"}
+    dates = pd.to_datetime(synth["when"], format="%d/%m/%Y")
+    assert dates.min() >= pd.Timestamp("2022-01-01") and dates.max() <= pd.Timestamp("2023-02-05")
+
+
+def test_data_modules_do_not_import_the_web_stack() -> None:
+    code = ("import sys, web_app.cli, web_app.data_comparison, web_app.comparison_html, web_app.schema_apply; "
+            "print('fastapi' in sys.modules or 'starlette' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -1,0 +1,139 @@
+"""The legacy schema payload: draft shape, unchanged round trip (provenance "data"), edits ("public"),
+type switches, remap strategies, and a SchemaError code for each kind of bad payload."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from web_app.data_inference import infer_metadata
+from web_app.ingestion_errors import SchemaError
+from web_app.schema_apply import prepare_table, restore_table
+from web_app.schema_confirm import metadata_from_confirmed
+from web_app.schema_payload import draft_payload
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 300
+    return pd.DataFrame({
+        "id": np.arange(n),
+        "age": rng.integers(18, 90, n),
+        "grade": rng.integers(1, 4, n),
+        "colour": pd.array(rng.choice(["red", "green", None], n), dtype="str"),
+        "day": pd.Series(pd.date_range("2021-03-01", periods=n, freq="D").strftime("%Y-%m-%d"), dtype="str"),
+    })
+
+
+@pytest.fixture
+def payload(frame: pd.DataFrame) -> tuple[dict, dict]:
+    return draft_payload(infer_metadata(frame), frame, name="toy")
+
+
+def test_draft_has_the_legacy_shape(payload: tuple[dict, dict], frame: pd.DataFrame) -> None:
+    domain, info = payload
+    assert set(domain) == {"age", "grade", "colour", "day"}
+    grade, colour, age = domain["grade"], domain["colour"], domain["age"]
+    assert grade["type"] == "categorical" and grade["categories"] == [1, 2, 3]
+    assert grade["numeric_candidate_summary"] == {"min": 1, "max": 3}
+    for key in ("categories_preview", "value_counts", "categories_from_data", "category_null_token",
+                "special_token", "excluded_strategy"):
+        assert key in colour
+    assert "<NA>" in colour["value_counts"] and colour["nullable"]
+    assert age["bounds"] == age["numeric_summary"] == {"min": int(frame.age.min()), "max": int(frame.age.max())}
+    assert age["binning"]["method"] == "uniform" and age["size"] == age["binning"]["bins"]
+    assert domain["day"]["type"] == "datetime" and domain["day"]["bounds"]["min"] == "2021-03-01"
+    assert info["name"] == "toy" and info["train_size"] == 300 and info["excluded_columns"] == ["id"]
+    report = info["inference_report"]
+    assert report["grade"]["reasons"][0]["code"] == "integer_unique_below_threshold" and report["grade"]["switchable"]
+    assert report["id"]["reasons"][0]["code"] == "identifier_integer"
+    json.dumps(domain), json.dumps(info)
+
+
+def test_unchanged_round_trip_is_data_provenance(payload: tuple[dict, dict], frame: pd.DataFrame) -> None:
+    domain, info = payload
+    schema = metadata_from_confirmed(json.dumps(domain), json.dumps(info), frame)
+    assert schema.metadata == infer_metadata(frame).to_table_metadata()
+    assert schema.columns == ("age", "grade", "colour", "day") and schema.excluded == ("id",)
+    assert set(schema.provenance.values()) == {"data"}
+
+
+def test_edited_bounds_become_public(payload: tuple[dict, dict], frame: pd.DataFrame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["age"]["bounds"] = {"min": 0, "max": 120}
+    domain["colour"]["categories"] = ["red", "green", "blue"]
+    schema = metadata_from_confirmed(domain, info, frame)
+    assert schema.provenance["age"] == "public" and schema.metadata["age"].upper == 120
+    assert schema.provenance["colour"] == "public" and schema.metadata["colour"].other_token
+    domain["age"]["bounds"] = {"min": 0, "max": int(frame.age.max())}  # the max is still the data's
+    assert metadata_from_confirmed(domain, info, frame).provenance["age"] == "data"
+
+
+def test_switch_to_numerical_without_summary_takes_bounds_from_data(payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["grade"] = {"type": "numerical"}  # what the legacy UI sends after a switch
+    spec = metadata_from_confirmed(domain, info, frame).metadata["grade"]
+    assert (spec.kind, spec.lower, spec.upper, spec.integer, spec.provenance) == ("numerical", 1, 3, True, "data")
+
+
+def test_include_an_excluded_column_again(payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["id"] = {"type": "numerical", "bounds": {"min": -1, "max": 1000}}
+    info["excluded_columns"] = []
+    schema = metadata_from_confirmed(domain, info, frame)
+    assert schema.columns[0] == "id" and schema.provenance["id"] == "public"
+
+
+def test_remap_strategies(payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["colour"]["categories"] = ["red"]
+    domain["colour"]["excluded_strategy"] = "resample"
+    schema = metadata_from_confirmed(domain, info, frame)
+    prepared = prepare_table(frame, schema, np.random.default_rng(0))
+    assert set(prepared["colour"].dropna()) == {"red"} and prepared["colour"].isna().sum() == frame.colour.isna().sum()
+    domain["colour"]["excluded_strategy"] = "map_to_special"
+    spec = metadata_from_confirmed(domain, info, frame).metadata["colour"]
+    assert spec.other_token and spec.other_value == "__OTHER__"
+
+
+def test_datetimes_are_prepared_and_written_back(payload, frame) -> None:
+    schema = metadata_from_confirmed(*payload, frame)
+    prepared = prepare_table(frame, schema, np.random.default_rng(0))
+    assert str(prepared["day"].dtype) == "datetime64[ns]"
+    assert restore_table(prepared, schema)["day"].tolist() == frame["day"].tolist()
+
+
+BAD = {
+    "unknown_type": lambda d, i: d["age"].update(type="text"),
+    "invalid_categories": lambda d, i: d["colour"].update(categories="red,green"),
+    "invalid_bounds": lambda d, i: d["age"].update(bounds={"min": 50, "max": 10}),
+    "bin_edges_not_increasing": lambda d, i: d["age"].update(binning={"method": "uniform", "edges": [0, 5, 5, 9]}),
+    "invalid_binning": lambda d, i: d["age"].update(binning={"method": "quantile"}),
+    "invalid_strategy": lambda d, i: d["colour"].update(excluded_strategy="drop"),
+    "not_numeric": lambda d, i: d["colour"].update(type="numerical"),
+    "unknown_column": lambda d, i: d.update(ghost={"type": "categorical"}),
+    "malformed_payload": lambda d, i: d.update(age=[1, 2]),
+}
+
+
+@pytest.mark.parametrize("code", sorted(BAD))
+def test_bad_payloads(code: str, payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    BAD[code](domain, info)
+    with pytest.raises(SchemaError) as caught:
+        metadata_from_confirmed(domain, info, frame)
+    assert caught.value.code == code and caught.value.status == 422
+    assert "'" in caught.value.message  # names the column
+
+
+def test_malformed_json_and_nothing_kept(payload, frame) -> None:
+    with pytest.raises(SchemaError) as bad_json:
+        metadata_from_confirmed("{not json", payload[1], frame)
+    with pytest.raises(SchemaError) as empty:
+        metadata_from_confirmed({}, payload[1], frame)
+    assert (bad_json.value.code, empty.value.code) == ("malformed_json", "no_columns")

@@ -1,0 +1,237 @@
+"""The ``privsyn`` command line: infer a schema, synthesize a table, evaluate a synthetic table.
+
+    privsyn infer data.csv -o schema.json
+    privsyn synthesize data.csv [--schema schema.json] --method privsyn --epsilon 1 --delta 1e-9 -o synth.csv
+    privsyn evaluate real.csv synth.csv [--schema schema.json] [-o report.html]
+
+It runs the same code as the web service (ingestion, inference, the schema payload, the registry's
+synthesizers, the evaluation) without the web stack. Bad input prints ``error: …`` (and a hint) on stderr
+and exits with status 2; nothing prints a traceback. Progress goes to stderr through tqdm (only on a
+terminal unless ``--progress`` is given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import method.synthesis  # noqa: F401  (registers the synthesizers)
+from method.api import PrivacySpec, Progress, RunConfig, registry
+from method.api.errors import MethodError
+from web_app.data_inference import infer_metadata
+from web_app.ingestion import IngestedTable, ingest_path
+from web_app.ingestion_errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
+from web_app.schema_apply import prepare_table, restore_table, spreadsheet_safe
+from web_app.schema_confirm import ConfirmedSchema, load_json, metadata_from_confirmed
+from web_app.schema_payload import draft_payload, schema_document
+
+EXIT_BAD_INPUT = 2
+EXIT_IO = 1
+PRIVACY_HELP = """privacy parameters:
+  --epsilon E   the privacy-loss bound ε of (ε, δ)-differential privacy: any one person's presence or
+                absence changes the probability of any output by at most a factor e^ε. Smaller is more
+                private and noisier; 0.1–10 is the usual range, 1 a common choice.
+  --delta D     the probability δ with which that bound may fail; choose it well below 1/rows
+                (e.g. 1e-9 for tables of up to millions of rows). Must be in (0, 1).
+The whole budget is converted to zCDP ρ and split over every step that reads the data; the ledger is
+printed at the end. Bounds and category lists inferred from the data (when no schema file confirms
+public values) are NOT covered by the guarantee: the summary lists those columns.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="privsyn", description="Differentially private synthetic tables.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=PRIVACY_HELP)
+    commands = parser.add_subparsers(dest="command", required=True)
+    infer = commands.add_parser("infer", help="infer a schema file (review and edit it, then pass --schema)")
+    infer.add_argument("data", type=Path, help="the table: .csv, .tsv, .zip or .gz")
+    infer.add_argument("-o", "--output", type=Path, required=True, help="schema JSON to write")
+    infer.add_argument("--name", default=None, help="dataset name stored in the schema")
+    synth = commands.add_parser("synthesize", help="fit a DP synthesizer and write a synthetic CSV",
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=PRIVACY_HELP)
+    synth.add_argument("data", type=Path, help="the private table: .csv, .tsv, .zip or .gz")
+    synth.add_argument("--schema", type=Path, help="confirmed schema JSON (from `privsyn infer`, edited)")
+    synth.add_argument("--method", required=True, help="privsyn, aim or mst (those registered are listed on error)")
+    synth.add_argument("--epsilon", type=float, required=True, help="privacy-loss bound ε > 0 (see below)")
+    synth.add_argument("--delta", type=float, required=True, help="failure probability δ in (0, 1) (see below)")
+    synth.add_argument("-o", "--output", type=Path, required=True, help="synthetic CSV to write")
+    synth.add_argument("--report", type=Path, help="also write the evaluation report (.html or .json)")
+    synth.add_argument("--seed", type=int, default=None, help="fix the randomness (default: fresh OS entropy)")
+    synth.add_argument("--rows", type=int, default=None, help="rows to sample (default: DP estimate of the input's)")
+    synth.add_argument("--knob", action="append", default=[], metavar="NAME=JSON", help="a method knob, repeatable")
+    _progress_flags(synth)
+    evaluate = commands.add_parser("evaluate", help="compare a synthetic table with the real one (non-DP)")
+    evaluate.add_argument("real", type=Path)
+    evaluate.add_argument("synthetic", type=Path)
+    evaluate.add_argument("--schema", type=Path, help="schema JSON describing the real table")
+    evaluate.add_argument("-o", "--output", type=Path, help="report to write: .json or .html (default: JSON on stdout)")
+    evaluate.add_argument("--seed", type=int, default=None)
+    return parser
+
+
+def _progress_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
+    group.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 ok, 2 bad input, 1 I/O failure)."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"infer": _infer, "synthesize": _synthesize, "evaluate": _evaluate}[args.command](args)
+    except DataError as error:
+        _fail(f"{error.message}" + (f"\nhint: {error.hint}" if error.hint else ""), error.code)
+    except MethodError as error:
+        _fail(str(error), type(error).__name__)
+    except OSError as error:
+        _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), "io_error")
+        return EXIT_IO
+    return EXIT_BAD_INPUT
+
+
+def _fail(message: str, code: str) -> None:
+    sys.stderr.write(f"error [{code}]: {message}\n")
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def _ingest(path: Path) -> IngestedTable:
+    table = ingest_path(path)
+    for warning in table.warnings:
+        _note(f"warning: {warning}")
+    return table
+
+
+def _schema_for(table: IngestedTable, schema_path: Path | None, name: str) -> ConfirmedSchema:
+    if schema_path is None:
+        domain, info = draft_payload(infer_metadata(table.frame), table.frame, name=name)
+    else:
+        document = load_json(schema_path.read_text(encoding="utf-8"), f"schema file {schema_path}")
+        if "domain_data" not in document or "info_data" not in document:
+            raise SchemaError("malformed_payload", f"schema file {schema_path} needs 'domain_data' and 'info_data'")
+        domain, info = document["domain_data"], document["info_data"]
+    return metadata_from_confirmed(domain, info, table.frame)
+
+
+def _infer(args: argparse.Namespace) -> int:
+    table = _ingest(args.data)
+    inferred = infer_metadata(table.frame)
+    domain, info = draft_payload(inferred, table.frame, name=args.name or args.data.stem, warnings=table.warnings)
+    info["ingestion"] = {"dialect": table.dialect_description, "encoding": table.encoding}
+    args.output.write_text(json.dumps(schema_document(domain, info), indent=2, ensure_ascii=False), encoding="utf-8")
+    excluded = ", ".join(inferred.excluded) or "none"
+    _note(f"wrote {args.output}: {len(domain)} columns kept, excluded: {excluded} ({table.dialect_description}, "
+          f"{table.encoding})")
+    return 0
+
+
+def _knobs(pairs: list[str]) -> dict[str, Any]:
+    knobs = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SchemaError("invalid_knob", f"--knob {pair!r} must look like NAME=JSON")
+        try:
+            knobs[name] = json.loads(value)
+        except ValueError as error:
+            message = f"--knob {pair!r}: the value must be JSON (e.g. 10, 0.5, \"S6\")"
+            raise SchemaError("invalid_knob", message) from error
+    return knobs
+
+
+class _ProgressBar:
+    """Adapts ``RunConfig.on_progress`` to a tqdm bar on stderr (created on the first report)."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        self.disable = None if enabled is None else not enabled
+        self.bar: Any = None
+
+    def __call__(self, progress: Progress) -> None:
+        if self.bar is None:
+            from tqdm import tqdm  # imported lazily: only the CLI draws progress
+
+            self.bar = tqdm(total=1000, file=sys.stderr, disable=self.disable, unit="‰", leave=False)
+        self.bar.set_description(progress.stage)
+        self.bar.update(max(0, int(progress.fraction * 1000) - self.bar.n))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _synthesize(args: argparse.Namespace) -> int:
+    privacy = PrivacySpec(epsilon=args.epsilon, delta=args.delta)
+    synthesizer = registry.create(args.method, **_knobs(args.knob))
+    table = _ingest(args.data)
+    schema = _schema_for(table, args.schema, args.data.stem)
+    check_synthesis_size(len(schema.columns), IngestionLimits())
+    rng = np.random.default_rng(args.seed)
+    private = prepare_table(table.frame, schema, rng)
+    bar = _ProgressBar(args.progress)
+    try:
+        fitted = synthesizer.fit(private, schema.metadata, privacy, RunConfig(rng=rng, on_progress=bar))
+        synthetic = fitted.sample(args.rows)
+    finally:
+        bar.close()
+    _write_csv(spreadsheet_safe(restore_table(synthetic, schema)), args.output)
+    ledger = fitted.ledger
+    _note(f"wrote {args.output}: {len(synthetic):,} rows; ε={args.epsilon:g}, δ={args.delta:g}, "
+          f"ρ spent {ledger.spent:.6g} of {ledger.total_rho:.6g}")
+    non_dp = schema.metadata.non_dp_provenance()
+    if non_dp:
+        _note(f"note: bounds/categories of {len(non_dp)} column(s) were read off the data without DP: "
+              f"{', '.join(non_dp)} (confirm public values in a schema file to avoid this)")
+    if args.report:
+        report = _compare(private, synthetic, schema, rng)
+        _write_report(report, args.report)
+    return 0
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_name(path.name + ".partial")
+    frame.to_csv(temporary, index=False, na_rep="")
+    temporary.replace(path)
+
+
+def _compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: ConfirmedSchema, rng: np.random.Generator) -> Any:
+    from web_app.data_comparison import compare
+
+    return compare(real, synthetic, schema.metadata, rng=rng)
+
+
+def _write_report(report: Any, path: Path | None) -> None:
+    from web_app.comparison_html import render_html
+
+    if path is None:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif path.suffix.lower() in (".html", ".htm"):
+        path.write_text(render_html(report), encoding="utf-8")
+        _note(f"wrote {path} (non-DP evaluation, owner only)")
+    else:
+        path.write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
+        _note(f"wrote {path} (non-DP evaluation, owner only)")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    real = _ingest(args.real)
+    synthetic = _ingest(args.synthetic)
+    schema = _schema_for(real, args.schema, args.real.stem)
+    rng = np.random.default_rng(args.seed)
+    real_table = prepare_table(real.frame, schema, rng)
+    synth_table = prepare_table(synthetic.frame, schema, rng, resample=False, strict=False)
+    _write_report(_compare(real_table, synth_table, schema, rng), args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
