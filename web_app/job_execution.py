@@ -32,14 +32,13 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.schema_apply import restore_table
+from web_app.schema_apply import restore_table, spreadsheet_safe
 from web_app.schema_confirm import ConfirmedSchema
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class JobCancelled(Exception):
@@ -64,19 +63,6 @@ class ProgressWriter:
                                         JobProgress(progress.stage[:64], progress.fraction))
         except ConflictError as e:
             raise JobCancelled(str(e)) from e
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (``= + - @``) with a quote."""
-    safe = frame.copy()
-    for name in safe.columns:
-        column = safe[name]
-        if pd.api.types.is_string_dtype(column) or column.dtype == object:
-            text = column.astype("string")
-            risky = text.str.startswith(_FORMULA_PREFIXES).fillna(False)
-            if risky.any():
-                safe[name] = column.where(~risky, "'" + text)
-    return safe
 
 
 def synthetic_csv_bytes(frame: pd.DataFrame, null_token: str) -> bytes:

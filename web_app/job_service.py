@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from method.api import TableMetadata
@@ -21,6 +22,7 @@ from privsyn_platform.errors import ConflictError, NotFoundError
 from privsyn_platform.metadata_records import ArtifactRecord, JobRecord, JobState, LedgerEntryRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
+from web_app.data_comparison import ComparisonReport, compare
 from web_app.job_bundle import (
     CONFIRMED_INPUT_KIND,
     JOB_REQUEST_KIND,
@@ -141,3 +143,8 @@ class JobService:
 
     def _artifact(self, job_id: str, kind: str, principal: Principal) -> str:
         return self.store.get_artifact(job_id, kind, principal).storage_key
+
+
+def evaluate(session: ResultSession, seed: int | None = None) -> ComparisonReport:
+    """The non-DP quality report of a result (owner-only: it reads the real data)."""
+    return compare(session.real, session.synthetic, session.metadata, rng=np.random.default_rng(seed))

@@ -37,6 +37,10 @@ def test_the_legacy_client_flow(client) -> None:  # type: ignore[no-untyped-def]
     assert list(table.columns) == list(preview["domain_data"]) and len(table) == 500
     assert table["age"].nunique() > 10 and table["fnlwgt"].nunique() > 100
 
+    evaluation = client.post("/evaluate", data={"session_id": body["session_id"]})
+    assert evaluation.status_code == 200, evaluation.text
+    assert evaluation.json()["message"] and isinstance(evaluation.json()["results"], dict)
+
 
 def test_a_column_switched_to_numerical_comes_back_without_a_summary(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
     domain = dict(adult_preview["domain_data"])
@@ -46,3 +50,20 @@ def test_a_column_switched_to_numerical_comes_back_without_a_summary(client, adu
     assert response.status_code == 200, response.text
     table = pd.read_csv(io.BytesIO(client.get(response.json()["download_url"]).content))
     assert table["educational-num"].between(1, 16).all()
+
+
+def test_results_survive_a_restart(api_settings, adult_preview, client) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from web_app.main import create_app
+
+    job_id = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="300")).json()["job_id"]
+    with TestClient(create_app(api_settings)) as restarted:  # a new process: nothing in memory
+        assert restarted.get(f"/jobs/{job_id}").json()["session_available"] is False
+        assert len(restarted.get(f"/download_synthesized_data/{job_id}").text.splitlines()) == 301
+        results = restarted.post("/evaluate", data={"session_id": job_id}).json()["results"]
+        assert results
+        html = restarted.get(f"/evaluate/{job_id}/report")
+        assert html.status_code == 200 and "non-DP" in html.text
+        again = restarted.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="10"))
+        assert again.status_code == 200  # the persisted preview serves a second confirm

@@ -51,6 +51,8 @@ def test_every_id_route_hides_other_owners_jobs(shared: TestClient) -> None:
         response = shared.request(method, url, headers=_headers("bob"))
         assert response.status_code == 404, (method, path, response.text)
         assert shared.request("GET" if method == "GET" else method, url, headers=_headers("alice")).status_code < 400
+    evaluate = shared.post("/evaluate", data={"session_id": job_id}, headers=_headers("bob"))
+    assert evaluate.status_code == 404
     assert shared.get("/jobs", headers=_headers("bob")).json()["count"] == 0
     assert shared.get("/jobs", headers=_headers("alice")).json()["count"] == 1
     assert shared.get(f"/jobs/{job_id}", headers=_headers("root", admin=True)).status_code == 200

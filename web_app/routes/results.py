@@ -1,14 +1,21 @@
-"""Results: ``GET /download_synthesized_data/{session_id}`` (the job id) streams the synthetic CSV."""
+"""Results of a succeeded job (``session_id`` is the job id): the synthetic CSV, streamed, and the
+non-DP evaluation against the real data — ``POST /evaluate`` (JSON) and ``GET /evaluate/{session_id}/report``
+(the self-contained HTML report)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Form
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from web_app.auth import CurrentPrincipal
+from web_app.comparison_html import render_html
 from web_app.deps import ServicesDep
+from web_app.job_service import evaluate
+from web_app.schemas import EvaluatePublic
 
 router = APIRouter(tags=["results"])
 CHUNK_BYTES = 1024 * 1024
@@ -30,3 +37,19 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal, serv
     headers = {"Content-Disposition": f'attachment; filename="synthetic_{session_id}.csv"',
                "Content-Length": str(services.storage.size(key))}
     return StreamingResponse(chunks(), media_type="text/csv", headers=headers)
+
+
+@router.post("/evaluate", response_model=EvaluatePublic, operation_id="results-evaluate")
+async def evaluate_session(session_id: Annotated[str, Form()], principal: CurrentPrincipal,
+                           services: ServicesDep) -> EvaluatePublic:
+    session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
+    report = await run_in_threadpool(evaluate, session, 0)
+    return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",
+                          results=report.to_json())
+
+
+@router.get("/evaluate/{session_id}/report", response_class=HTMLResponse, operation_id="results-report")
+async def evaluation_report(session_id: str, principal: CurrentPrincipal, services: ServicesDep) -> HTMLResponse:
+    session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
+    report = await run_in_threadpool(evaluate, session, 0)
+    return HTMLResponse(render_html(report, title=f"Evaluation of job {session_id}"))
