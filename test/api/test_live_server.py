@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import method.synthesis  # noqa: F401
+from bench.live_server import LiveServer, wait_for_job
 from method.api import registry
 from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
-from test.api.live_server import LiveServer, wait_for_job
 
 pytestmark = pytest.mark.slow
 
