@@ -27,6 +27,8 @@ from sqlalchemy import make_url
 
 from method.api import Domain
 
+pytest_plugins = ["test.api.fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SERVICES_SCRIPT = ROOT / "scripts" / "services.sh"

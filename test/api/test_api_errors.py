@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from privsyn_platform.settings import load_settings
-from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 
 def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 SWITCHABLE = {"integer_unique_below_threshold", "integer_sparse_unique", "float_unique_low"}
 

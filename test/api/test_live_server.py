@@ -13,7 +13,7 @@ import pytest
 import method.synthesis  # noqa: F401
 from bench.live_server import LiveServer, wait_for_job
 from method.api import registry
-from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from privsyn_platform.settings import load_settings
-from test.api.conftest import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 from web_app.main import create_app
 
 SECRET = "k3v9-proxy-secret-for-tests-0123456789abcdef"

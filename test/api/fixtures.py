@@ -1,4 +1,5 @@
-"""API fixtures: an app on a temporary state root (inline runner), clients, and the legacy form."""
+"""API fixtures (registered for the whole suite by test/conftest.py): an app on a temporary state root
+(inline runner), clients, and the legacy form."""
 
 from __future__ import annotations
 
