@@ -157,3 +157,29 @@ def test_a_killed_worker_ends_the_job_failed(settings, store, storage, small_adu
 def test_the_worker_does_not_import_the_web_framework() -> None:
     code = "import sys, web_app.run_confirmed_job; sys.exit('fastapi' in sys.modules or 'starlette' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_cancelling_a_local_job_stops_its_process(settings, store, storage, small_adult) -> None:
+    table, metadata = small_adult
+    service = _service(store, storage, LocalJobRunner(settings, store))
+    slow = SynthesisRequest("privsyn", 1.0, 1e-9, knobs={"update_iterations": 5000}, seed=1)
+    job = service.submit(table, metadata, slow, LOCAL_PRINCIPAL)
+    deadline = time.monotonic() + 60
+    while store.get_job(job.id, SYSTEM_PRINCIPAL).state is not JobState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.cancel(job.id, LOCAL_PRINCIPAL).record.state is JobState.CANCELLED
+    pid = job.submission["pid"]
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and b"zombie" not in _status(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}") or b"zombie" in _status(pid)
+    record = service.get(job.id, LOCAL_PRINCIPAL).record
+    assert record.state is JobState.CANCELLED  # the dead process does not turn it into "failed"
+
+
+def _status(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            return status.read().lower()
+    except OSError:
+        return b"zombie"
