@@ -10,7 +10,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.privsyn-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && \
+         .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "bootstrap: installing the dependencies failed (log above, also in $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
