@@ -40,27 +40,6 @@ class ArtifactPublic(BaseModel):
     sha256: str
 
 
-class JobPublic(BaseModel):
-    job_id: str
-    status: str
-    method: str
-    params: dict[str, Any]
-    progress: ProgressPublic
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    error: FailurePublic | None
-    artifacts: list[ArtifactPublic]
-    ledger: list[dict[str, Any]]
-    privacy_report: dict[str, Any] | None
-    backend: str
-    submission: dict[str, Any]
-    session_available: bool
-    status_url: str
-    download_url: str
-    session_id: str  # the predecessor's name for the job id
-
-
 class JobSummary(BaseModel):
     job_id: str
     status: str
@@ -70,6 +49,19 @@ class JobSummary(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     status_url: str
+
+
+class JobPublic(JobSummary):
+    started_at: datetime | None
+    error: FailurePublic | None
+    artifacts: list[ArtifactPublic]
+    ledger: list[dict[str, Any]]
+    privacy_report: dict[str, Any] | None
+    backend: str
+    submission: dict[str, Any]
+    session_available: bool
+    download_url: str
+    session_id: str  # the predecessor's name for the job id
 
 
 class JobsPublic(BaseModel):
