@@ -8,6 +8,7 @@ Previews (upload → inferred schema → confirm) live in :mod:`web_app.preview_
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -135,8 +136,8 @@ class JobService:
         bundle = JobRequest.model_validate_json(
             self.storage.get_bytes(self._artifact(job_id, JOB_REQUEST_KIND, principal)))
         real = read_parquet(self.storage, bundle.input_key)
-        synthetic = pd.read_csv(self.storage.open_stream(csv_key), keep_default_na=False,
-                                na_values=[bundle.null_token] if bundle.null_token else [""])
+        synthetic = pd.read_csv(io.BytesIO(self.storage.get_bytes(csv_key)), keep_default_na=False,
+                                na_values=[bundle.null_token or ""])
         session = ResultSession(real, bundle.metadata, synthetic)
         self.results.put(job_id, bundle.owner, session)
         return session

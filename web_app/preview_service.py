@@ -120,7 +120,7 @@ class PreviewService:
         limits = limits_from(self.settings)
         schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
-        prepared = prepare_table(preview.frame, schema, np.random.default_rng())
+        prepared = prepare_table(preview.frame, schema, np.random.default_rng(request.seed))
         return self.jobs.submit(prepared, schema.metadata, request, principal,
                                 datetime_formats=dict(schema.datetime_formats),
                                 display={"preview_id": preview_id, **(display or {})})
