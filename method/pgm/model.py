@@ -42,6 +42,11 @@ class GraphicalModel:
         return self.tree.sizes
 
     @property
+    def default_rows(self) -> int:
+        """The estimated record count N̂, rounded (at least 1)."""
+        return max(1, round(self.total))
+
+    @property
     def cliques(self) -> tuple[Clique, ...]:
         """The measured cliques (the model's parameters live on them)."""
         return tuple(self.potentials)

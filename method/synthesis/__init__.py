@@ -1,1 +1,3 @@
 """Synthesizers. Importing this package registers every method in ``method.api.registry``."""
+
+import method.synthesis.mst  # noqa: F401
