@@ -44,7 +44,10 @@ def _elimination_order(sizes: tuple[int, ...], cliques: frozenset[Clique]) -> tu
             neighbours[a].update(b for b in clique if b != a)
     order: list[Clique] = []
     while neighbours:
-        best = min(neighbours, key=lambda v: (_cells(v, neighbours, sizes), _fill(v, neighbours), v))
+        cells = {v: _cells(v, neighbours, sizes) for v in neighbours}
+        fewest = min(cells.values())
+        tied = [v for v in neighbours if cells[v] == fewest]
+        best = tied[0] if len(tied) == 1 else min(tied, key=lambda v: (_fill(v, neighbours), v))
         around = neighbours.pop(best)
         order.append((best, *sorted(around)))
         for a in around:

@@ -10,6 +10,7 @@ import pytest
 from method.api.base import RunConfig
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger, exponential_rho, gaussian_rho
+from method.synthesis.AIM import AIMSynthesizer
 from method.synthesis.mst import MSTSynthesizer
 
 SIZES = (3, 4, 2, 5, 3)
@@ -46,7 +47,10 @@ def replay(ledger: BudgetLedger) -> None:
     assert math.fsum(e.rho for e in ledger.entries) == pytest.approx(ledger.total_rho, rel=1e-9)
 
 
-MECHANISMS = {"mst": MSTSynthesizer(iters=200)}
+MECHANISMS = {
+    "aim": AIMSynthesizer(degree=2, max_iters=100, round_iters=20),
+    "mst": MSTSynthesizer(iters=200),
+}
 
 
 @pytest.fixture(params=sorted(MECHANISMS))
@@ -105,3 +109,4 @@ def test_registered() -> None:
     from method.api.base import registry
 
     assert registry.get("mst") is MSTSynthesizer
+    assert registry.get("aim") is AIMSynthesizer
