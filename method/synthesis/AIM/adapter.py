@@ -43,7 +43,7 @@ class AIMSynthesizer:
     max_cells: int = 10_000
     max_model_size: float = 80.0
     max_iters: int = 1000
-    round_iters: int = 100
+    round_iters: int = 300
     num_marginals: int | None = None
     rounds: int | None = None
 
