@@ -112,9 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dev", action="store_true", help="use bench.pgm_dev (integer codes, no bench.synth)"
     )
+    parser.add_argument("--render-only", action="store_true", help="re-render the table from the .jsonl runs")
     args = parser.parse_args(argv)
     results: dict[tuple[str, float], list[dict]] = {}
     raw_path = Path(args.out).with_suffix(".jsonl")
+    if args.render_only:
+        for line in raw_path.read_text().splitlines():
+            run = json.loads(line)
+            results.setdefault((run["method"], float(run["epsilon"])), []).append(run)
+        Path(args.out).write_text(render(results, args))
+        return 0
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, raw_path.open("a") as raw:
         for epsilon in args.epsilons:
