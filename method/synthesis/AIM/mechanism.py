@@ -1,0 +1,209 @@
+"""AIM: adaptive and iterative mechanism (McKenna, Mullins, Sheldon, Miklau, PVLDB 2022, Algorithms 2–3).
+
+ALGORITHMS.md §3, in the reference code's order:
+
+* initialise: T = 16d, α = 0.9, σ₀ = √(T/(2αρ)), ε₀ = √(8(1−α)ρ/T); measure every 1-way with σ₀ and fit
+  p̂₀ with Private-PGM;
+* each round: if less than two rounds' worth of budget is left (or the round cap or the time budget is
+  reached) this is the last round, and σ, ε are set so that it spends exactly what is left (the privacy
+  filter); the model-size limit is MAX_SIZE·ρ_used/ρ; the candidates are the r ∈ W⁺ whose addition keeps
+  JT_SIZE within the limit or that are already covered by a measured clique; the exponential mechanism
+  picks r with the bias-corrected score q_r = w_r(‖M_r(D) − M_r(p̂)‖₁ − √(2/π)·σ·n_r), Δ = max w_r;
+  M_r(D) is measured with N(0, σ²); p̂ is re-estimated warm-started; if the estimate of r moved by no
+  more than the expected noise √(2/π)·σ·n_r, anneal: σ ← σ/2, ε ← 2ε;
+* finally re-estimate with all measurements; the model samples N̂ rows by default.
+
+Every spend goes through the ledger: ``aim:init`` (1-ways), ``aim:select``, ``aim:measure``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from method.api.base import RunConfig
+from method.api.metadata import Domain
+from method.api.privacy import BudgetLedger, exponential_rho, gaussian_rho
+from method.pgm.estimation import Measurement, mirror_descent
+from method.pgm.factor import Clique
+from method.pgm.junction_tree import jt_size_mb
+from method.pgm.marginals import marginal_counts
+from method.pgm.model import GraphicalModel
+from method.synthesis.AIM.workload import build_workload, candidate_weights
+
+ALPHA = 0.9  # share of each round's budget spent on measurement (the rest on selection)
+ROUNDS_PER_ATTRIBUTE = 16  # T = 16d sizes the first rounds
+_NOISE_FACTOR = math.sqrt(2.0 / math.pi)  # E|N(0, σ²)| = √(2/π)·σ
+
+
+@dataclass(frozen=True, slots=True)
+class AIMSettings:
+    """AIM's knobs (see :class:`~method.synthesis.AIM.adapter.AIMSynthesizer`)."""
+
+    degree: int = 3
+    max_cells: int = 10_000
+    max_model_size: float = 80.0
+    max_iters: int = 1000
+    round_iters: int = 300
+    num_marginals: int | None = None
+    rounds: int | None = None
+
+
+@dataclass(slots=True)
+class _Run:
+    """State of one AIM run: answers M_r(D), weights, measurements, model, σ and ε."""
+
+    data_answers: dict[Clique, np.ndarray]
+    weights: dict[Clique, float]
+    measurements: list[Measurement]
+    model: GraphicalModel
+    sigma: float
+    epsilon: float
+    rho: float
+    start_spent: float
+
+    def used(self, ledger: BudgetLedger) -> float:
+        return ledger.spent - self.start_spent
+
+
+def run_aim(
+    data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
+) -> GraphicalModel:
+    """Fit AIM on ``data`` (n × d codes of ``domain``), spending exactly ``ledger.remaining``."""
+    sizes, d, rng = domain.sizes, len(domain), config.rng
+    workload = build_workload(
+        sizes,
+        degree=settings.degree,
+        max_cells=settings.max_cells,
+        num_marginals=settings.num_marginals,
+        rng=rng,
+    )
+    weights = candidate_weights(workload, d)
+    answers = {r: marginal_counts(data, sizes, r) for r in weights}
+    run = _initialise(answers, weights, domain, ledger, config, settings)
+    round_seconds, t = 0.0, 0
+    terminate = False
+    while not terminate and ledger.remaining > 0:
+        t += 1
+        started = time.monotonic()
+        reserve = 3 * round_seconds + 2 * _estimate_seconds(round_seconds, settings)
+        if config.time_left() < max(round_seconds, 1e-9) + _estimate_seconds(round_seconds, settings):
+            config.report(
+                "aim:time", run.used(ledger) / run.rho, "time budget reached: no further measurement"
+            )
+            break
+        if settings.rounds is not None and t >= settings.rounds:
+            terminate = True
+        if config.time_left() < reserve:
+            terminate = True
+        terminate = _set_round_budget(run, ledger, terminate)
+        sigma = run.sigma
+        chosen = _round(run, domain, ledger, config, settings, final=terminate)
+        config.report(
+            "aim:round",
+            run.used(ledger) / run.rho,
+            f"round {t}: rho used {run.used(ledger):.4g}/{run.rho:.4g}, sigma {sigma:.4g}, "
+            f"measured {'×'.join(domain.names[a] for a in chosen)}",
+        )
+        round_seconds = time.monotonic() - started
+    config.report("aim:estimate", 0.99, f"final estimate ({settings.max_iters} iterations)")
+    deadline = _deadline(config)
+    return mirror_descent(
+        sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=deadline
+    )
+
+
+def _estimate_seconds(round_seconds: float, settings: AIMSettings) -> float:
+    """Rough cost of the final estimate: a round's estimate scaled by the iteration ratio."""
+    return round_seconds * settings.max_iters / max(settings.round_iters, 1)
+
+
+def _deadline(config: RunConfig):
+    if math.isinf(config.time_left()):
+        return None
+    return lambda: config.time_left() <= 0
+
+
+def _initialise(
+    answers: dict[Clique, np.ndarray],
+    weights: dict[Clique, float],
+    domain: Domain,
+    ledger: BudgetLedger,
+    config: RunConfig,
+    settings: AIMSettings,
+) -> _Run:
+    """Algorithm 3: every 1-way with σ₀, then p̂₀."""
+    d, rho, start = len(domain), ledger.remaining, ledger.spent
+    rounds = ROUNDS_PER_ATTRIBUTE * d
+    sigma = math.sqrt(rounds / (2 * ALPHA * rho))
+    epsilon = math.sqrt(8 * (1 - ALPHA) * rho / rounds)
+    config.report("aim:init", 0.0, f"measuring {d} 1-way marginals, sigma {sigma:.4g}")
+    measurements = []
+    for a, name in enumerate(domain.names):
+        noisy = ledger.gaussian("aim:init", answers[(a,)], gaussian_rho(sigma), config.rng, measured=name)
+        measurements.append(Measurement((a,), noisy, sigma))
+    model = mirror_descent(domain.sizes, measurements, iters=settings.round_iters)
+    return _Run(answers, weights, measurements, model, sigma, epsilon, rho, start)
+
+
+def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
+    """The privacy filter: the last round (forced, or < 2 rounds left) spends exactly what is left."""
+    remaining = run.rho - run.used(ledger)
+    if terminate or remaining < 2 * (gaussian_rho(run.sigma) + exponential_rho(run.epsilon)):
+        run.sigma = math.sqrt(1 / (2 * ALPHA * remaining))
+        run.epsilon = math.sqrt(8 * (1 - ALPHA) * remaining)
+        return True
+    return False
+
+
+def _round(
+    run: _Run, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings, *, final: bool
+) -> Clique:
+    """One select → measure → estimate → anneal round (Algorithm 2, lines 6–16)."""
+    sizes = domain.sizes
+    cost = gaussian_rho(run.sigma) + exponential_rho(run.epsilon)
+    limit = settings.max_model_size * (run.used(ledger) + cost) / run.rho
+    candidates = _filter_candidates(run, sizes, limit)
+    scores, sensitivity = _scores(run, candidates)
+    index = ledger.exponential(
+        "aim:select", scores, run.epsilon, config.rng,
+        measured=f"{len(candidates)} candidates", sensitivity=sensitivity,
+    )
+    chosen = candidates[index]
+    name = "×".join(domain.names[a] for a in chosen)
+    measure_rho = ledger.remaining if final else gaussian_rho(run.sigma)
+    noisy = ledger.gaussian("aim:measure", run.data_answers[chosen], measure_rho, config.rng, measured=name)
+    run.measurements.append(Measurement(chosen, noisy, math.sqrt(1 / (2 * measure_rho))))
+    before = run.model.marginal(chosen)
+    run.model = mirror_descent(sizes, run.measurements, iters=settings.round_iters, warm_start=run.model,
+                               should_stop=_deadline(config))  # fmt: skip
+    moved = float(np.abs(run.model.marginal(chosen) - before).sum())
+    if moved <= _NOISE_FACTOR * run.sigma * before.size:
+        run.sigma /= 2
+        run.epsilon *= 2
+    return chosen
+
+
+def _filter_candidates(run: _Run, sizes: tuple[int, ...], limit: float) -> list[Clique]:
+    """r with JT_SIZE(cliques ∪ {r}) ≤ limit, or r inside an already measured clique."""
+    measured = list(run.model.cliques)
+    measured_sets = [set(c) for c in measured]
+    kept = []
+    for r in run.weights:
+        if any(set(r) <= m for m in measured_sets) or jt_size_mb(sizes, [*measured, r]) <= limit:
+            kept.append(r)
+    return kept
+
+
+def _scores(run: _Run, candidates: list[Clique]) -> tuple[np.ndarray, float]:
+    """q_r = w_r(‖M_r(D) − M_r(p̂)‖₁ − √(2/π)·σ·n_r) and the sensitivity Δ = max w_r."""
+    scores = np.empty(len(candidates))
+    for i, r in enumerate(candidates):
+        answer = run.data_answers[r]
+        error = float(np.abs(answer - run.model.marginal(r)).sum())
+        scores[i] = run.weights[r] * (error - _NOISE_FACTOR * run.sigma * answer.size)
+    sensitivity = max(max(run.weights[r] for r in candidates), 1.0)
+    return scores, sensitivity

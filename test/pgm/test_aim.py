@@ -1,0 +1,86 @@
+"""AIM specifics: workload and candidates, the privacy filter under caps and time budgets, progress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from method.api.base import RunConfig
+from method.api.errors import InvalidParameterError
+from method.api.metadata import Domain
+from method.api.privacy import BudgetLedger
+from method.synthesis.AIM import AIMSynthesizer
+from method.synthesis.AIM.workload import build_workload, candidate_weights
+
+from .test_mechanisms import SIZES, correlated_table, replay
+
+DOMAIN = Domain(tuple(f"c{i}" for i in range(len(SIZES))), SIZES)
+
+
+def test_workload_filters_by_cells_and_subsamples() -> None:
+    sizes = (2, 3, 50, 4)
+    full = build_workload(sizes, degree=3, max_cells=300, num_marginals=None, rng=None)
+    assert full == [(0, 1, 2), (0, 1, 3)]  # 2·3·50 = 300 cells kept; (0, 2, 3) and (1, 2, 3) too big
+    some = build_workload(sizes, degree=3, max_cells=300, num_marginals=1, rng=np.random.default_rng(0))
+    assert len(some) == 1 and set(some) <= set(full)
+
+
+def test_candidates_are_the_weighted_downward_closure() -> None:
+    weights = candidate_weights([(0, 1, 2)], 4)
+    assert set(weights) == {(0,), (1,), (2,), (3,), (0, 1), (0, 2), (1, 2), (0, 1, 2)}
+    assert weights[(0, 1, 2)] == 3 and weights[(0, 1)] == 2 and weights[(3,)] == 0
+
+
+def _run(synth: AIMSynthesizer, config: RunConfig, rho: float = 0.2):
+    ledger = BudgetLedger(rho)
+    model = synth.fit_discrete(correlated_table(2000), DOMAIN, ledger, config)
+    return model, ledger
+
+
+def test_round_cap_spends_the_rest_in_the_last_round() -> None:
+    _, ledger = _run(AIMSynthesizer(degree=2, max_iters=20, round_iters=10, rounds=2), RunConfig(seed=0))
+    stages = [e.stage for e in ledger.entries]
+    assert stages.count("aim:select") == 2 and stages.count("aim:measure") == 2
+    assert stages.count("aim:init") == len(SIZES)
+    replay(ledger)
+
+
+def test_an_exhausted_time_budget_stops_without_overspending() -> None:
+    config = RunConfig(seed=0, time_budget_s=1e-6)
+    model, ledger = _run(AIMSynthesizer(degree=2, max_iters=20, round_iters=10), config)
+    assert ledger.spent <= ledger.total_rho
+    assert {e.stage for e in ledger.entries} == {"aim:init"}
+    assert model.sample(10, np.random.default_rng(0)).shape == (10, len(SIZES))
+
+
+def test_progress_reports_every_round() -> None:
+    seen = []
+    config = RunConfig(seed=0, on_progress=seen.append)
+    _, ledger = _run(AIMSynthesizer(degree=2, max_iters=20, round_iters=10), config)
+    rounds = [p for p in seen if p.stage == "aim:round"]
+    assert len(rounds) == sum(e.stage == "aim:measure" for e in ledger.entries) > 0
+    assert "rho used" in rounds[-1].message and "sigma" in rounds[-1].message
+    assert rounds[-1].fraction == pytest.approx(1.0)
+
+
+def test_the_model_size_limit_is_respected() -> None:
+    model, _ = _run(
+        AIMSynthesizer(degree=3, max_model_size=0.0005, max_iters=20, round_iters=10), RunConfig(seed=1)
+    )
+    assert model.tree.size_mb() <= 0.0005
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"degree": 0},
+        {"max_cells": 0},
+        {"max_model_size": 0},
+        {"max_iters": -1},
+        {"num_marginals": 0},
+        {"rounds": 0},
+    ],
+)
+def test_knob_validation(knobs) -> None:
+    with pytest.raises(InvalidParameterError):
+        AIMSynthesizer(**knobs)
