@@ -9,6 +9,7 @@ import pytest
 
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.data.test_ingestion import HOSTILE
 
 
 def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]
@@ -106,3 +107,34 @@ def test_an_uploaded_csv_flows_through(client) -> None:  # type: ignore[no-untyp
     lines = client.get(state["download_url"]).text.splitlines()
     assert lines[0] == "visits,group,score" and len(lines) == 51
     assert json.loads(json.dumps(state["ledger"]))[0]["stage"].startswith("privsyn:")
+
+
+@pytest.mark.parametrize("code", sorted(HOSTILE))
+def test_hostile_uploads_are_a_clear_4xx(client, code: str) -> None:  # type: ignore[no-untyped-def]
+    name, content = HOSTILE[code]
+    response = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM, files={"data_file": (name, content)})
+    assert _error(response, 422, code)
+
+
+def test_awkward_columns_are_handled_not_refused(client) -> None:  # type: ignore[no-untyped-def]
+    rows = "\n".join(f"{i % 5},,7,{'xy'[i % 2]},{i % 3}" for i in range(200))
+    upload = ("awkward.csv", f"a,empty,constant,Name,name\n{rows}\n".encode())
+    preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "awkward"},
+                          files={"data_file": upload})
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert len(set(body["info_data"]["columns"])) == 5  # the case-only duplicate header was renamed, not merged
+    assert body["info_data"]["warnings"]
+    confirmed = client.post("/confirm_synthesis", data=confirm_form(body, n_sample="30"))
+    assert confirmed.status_code == 200, confirmed.text
+
+
+def test_a_very_wide_table_previews_but_is_refused_for_synthesis(client) -> None:  # type: ignore[no-untyped-def]
+    header = ",".join(f"c{i}" for i in range(10_000))
+    lines = [",".join(str((r * 7 + c) % 3) for c in range(10_000)) for r in range(20)]
+    upload = ("wide.csv", ("\n".join([header, *lines]) + "\n").encode())
+    preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "wide"},
+                          files={"data_file": upload})
+    assert preview.status_code == 200, preview.text
+    confirm = client.post("/confirm_synthesis", data=confirm_form(preview.json()))
+    assert "columns" in _error(confirm, 422, "too_many_columns_for_synthesis")

@@ -14,11 +14,14 @@ from web_app.form_params import display_params, field, synthesis_request, wants_
 from web_app.schemas import ConfirmPublic, PreviewPublic, job_public
 
 router = APIRouter(tags=["synthesis"])
+# A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,
+# capped separately by PRIVSYN_MAX_UPLOAD_BYTES.
+MAX_FIELD_BYTES = 64 * 1024 * 1024
 
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview")
 async def synthesize(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
-    form = await request.form()
+    form = await request.form(max_part_size=MAX_FIELD_BYTES)
     upload = form.get("data_file")
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
     params = {**display_params(form), "method": field(form, "method"), "epsilon": field(form, "epsilon"),
@@ -32,7 +35,7 @@ async def synthesize(request: Request, principal: CurrentPrincipal, services: Se
 
 @router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm")
 async def confirm_synthesis(request: Request, principal: CurrentPrincipal, services: ServicesDep):  # type: ignore[no-untyped-def]
-    form = await request.form()
+    form = await request.form(max_part_size=MAX_FIELD_BYTES)
     job = await run_in_threadpool(
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
         field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
