@@ -14,13 +14,14 @@ a :class:`~method.api.FittedSynthesizer` over the caller's DataFrame:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
 
 from method.api.base import PrivacySpec, RunConfig
 from method.api.errors import InvalidParameterError
+from method.api.knobs import validate_knobs
 from method.api.metadata import Domain, TableMetadata
 from method.api.privacy import BudgetLedger
 from method.api.utils import enforce_schema
@@ -86,3 +87,16 @@ def fit_encoded(
     codes = encoder.transform(table)
     model = mechanism.fit_discrete(codes, encoder.domain, ledger, config)
     return EncodedFit(encoder, model, ledger, metadata, config.rng)
+
+
+class EncodedSynthesizer:
+    """Base of the synthesizers built on this pipeline: knobs validated from their declarations, and
+    ``fit`` = :func:`fit_encoded` with the subclass's ``fit_discrete``. Subclasses are frozen dataclasses."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        validate_knobs(self)
+
+    def fit(self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig) -> EncodedFit:
+        return fit_encoded(cast(DiscreteMechanism, self), table, metadata, privacy, config)

@@ -12,19 +12,18 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 
-from method.api.base import PrivacySpec, RunConfig
-from method.api.knobs import knob, validate_knobs
-from method.api.metadata import Domain, TableMetadata
+from method.api.base import RunConfig
+from method.api.knobs import knob
+from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger
 from method.pgm.model import GraphicalModel
 from method.synthesis.AIM.mechanism import AIMSettings, run_aim
-from method.synthesis.discrete import EncodedFit, fit_encoded
+from method.synthesis.discrete import EncodedSynthesizer
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AIMSynthesizer:
+class AIMSynthesizer(EncodedSynthesizer):
     """AIM (McKenna, Mullins, Sheldon, Miklau, PVLDB 2022).
 
     Args:
@@ -51,13 +50,6 @@ class AIMSynthesizer:
     rounds: int | None = knob(None, int, "cap on the number of selection rounds", low=1, high=100_000,
                               optional=True)
 
-    def __post_init__(self) -> None:
-        validate_knobs(self)
-
-    def fit(
-        self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig
-    ) -> EncodedFit:
-        return fit_encoded(self, table, metadata, privacy, config)
 
     def fit_discrete(
         self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig

@@ -10,18 +10,17 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 
-from method.api.base import PrivacySpec, RunConfig
-from method.api.knobs import knob, validate_knobs
-from method.api.metadata import Domain, TableMetadata
+from method.api.base import RunConfig
+from method.api.knobs import knob
+from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger
-from method.synthesis.discrete import EncodedFit, fit_encoded
+from method.synthesis.discrete import EncodedSynthesizer
 from method.synthesis.mst.mechanism import MSTModel, run_mst
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MSTSynthesizer:
+class MSTSynthesizer(EncodedSynthesizer):
     """MST (McKenna, Miklau, Sheldon 2021).
 
     Args:
@@ -34,13 +33,6 @@ class MSTSynthesizer:
 
     iters: int = knob(1000, int, "mirror-descent iterations of the final Private-PGM estimate", low=0, high=1_000_000)
 
-    def __post_init__(self) -> None:
-        validate_knobs(self)
-
-    def fit(
-        self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig
-    ) -> EncodedFit:
-        return fit_encoded(self, table, metadata, privacy, config)
 
     def fit_discrete(
         self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig

@@ -22,15 +22,14 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 
-from method.api.base import PrivacySpec, Progress, RunConfig
+from method.api.base import Progress, RunConfig
 from method.api.errors import BudgetExceededError, InvalidParameterError
-from method.api.knobs import knob, validate_knobs
-from method.api.metadata import Domain, TableMetadata
+from method.api.knobs import knob
+from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger, gaussian_sigma
 from method.preprocess_common.rare import ValueCompression, compress_values
-from method.synthesis.discrete import EncodedFit, fit_encoded
+from method.synthesis.discrete import EncodedSynthesizer
 from method.synthesis.privsyn.consistency import make_consistent
 from method.synthesis.privsyn.generation import generate
 from method.synthesis.privsyn.gum import REFILL_SCHEDULES, GUMSchedule
@@ -47,7 +46,7 @@ FIT_SHARE = 0.3  # share of the progress bar for fit; GUM in sample() takes the 
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PrivSynSynthesizer:
+class PrivSynSynthesizer(EncodedSynthesizer):
     """PrivSyn with the paper's defaults. Knobs:
 
     Args:
@@ -79,15 +78,13 @@ class PrivSynSynthesizer:
     separate_and_join: bool = knob(False, bool, "run GUM per connected component of the marginal graph")
 
     def __post_init__(self) -> None:
-        validate_knobs(self)
+        EncodedSynthesizer.__post_init__(self)
         if self.one_way_fraction + self.selection_fraction >= 1:
             raise InvalidParameterError(
                 "one_way_fraction + selection_fraction must be < 1 (the rest measures the selected marginals), "
                 f"got {self.one_way_fraction} + {self.selection_fraction}"
             )
 
-    def fit(self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig) -> EncodedFit:
-        return fit_encoded(self, table, metadata, privacy, config)
 
     def fit_discrete(self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig) -> PrivSynModel:
         budget = ledger.remaining
