@@ -4,9 +4,10 @@
         --domain data/adult-encoded-domain.json --epsilon 1 --delta 1e-9 --seed 0 --out out/adult.csv
 
 Encode → fit → sample → decode through the same pipeline the service uses. With ``--domain`` (a JSON
-object column → size) the columns are integer codes 0..size-1 and the domain is public. Without it, the
-metadata is drafted from the data itself (bounds and category lists read off the data, *not* DP; the
-figures say so in ``non_dp_columns``). Prints ``wall_s``, ``fit_s``, ``sample_s``, ``peak_rss_mb``,
+object column → size) the columns are integer codes 0..size-1 and the domain is public. Without it, the file
+is read and its metadata inferred exactly as the service does (``web_app.ingestion`` and
+``web_app.data_inference``: bounds and category lists read off the data, *not* DP; the figures say so in
+``non_dp_columns``). Prints ``wall_s``, ``fit_s``, ``sample_s``, ``peak_rss_mb``,
 ``rho_total``, ``rho_spent``, ``rows`` and the ledger by stage.
 """
 
@@ -23,8 +24,8 @@ import pandas as pd
 
 import method.synthesis  # noqa: F401  (registers the methods)
 from method.api import ColumnSpec, PrivacySpec, RunConfig, TableMetadata, registry
-
-NULL_TOKENS = ["?", "NA", "N/A", ""]
+from web_app.data_inference import infer_metadata
+from web_app.ingestion import ingest_path
 
 
 def metadata_from_domain(domain: dict[str, int], table: pd.DataFrame) -> TableMetadata:
@@ -33,27 +34,6 @@ def metadata_from_domain(domain: dict[str, int], table: pd.DataFrame) -> TableMe
         ColumnSpec(name, "categorical", dtype=str(table[name].dtype), categories=tuple(range(size)), nullable=False)
         for name, size in domain.items()
     ))
-
-
-def draft_metadata(table: pd.DataFrame, max_categories: int = 50, bins: int = 32) -> TableMetadata:
-    """Bounds and categories read off the data (provenance ``data``: not DP)."""
-    columns = []
-    for name in table.columns:
-        series = table[name]
-        nullable = bool(series.isna().any())
-        values = series.dropna()
-        if pd.api.types.is_numeric_dtype(series) and values.nunique() > max_categories:
-            integer = pd.api.types.is_integer_dtype(values) or bool((values == values.round()).all())
-            columns.append(ColumnSpec(
-                name, "numerical", dtype=str(series.dtype), lower=float(values.min()), upper=float(values.max()),
-                bins=bins, integer=integer, nullable=nullable, provenance="data",
-            ))
-        else:
-            columns.append(ColumnSpec(
-                name, "categorical", dtype=str(series.dtype), categories=tuple(sorted(values.unique().tolist())),
-                nullable=nullable, provenance="data",
-            ))
-    return TableMetadata(tuple(columns))
 
 
 def peak_rss_mb() -> float:
@@ -79,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         table = pd.read_csv(args.data)
         metadata = metadata_from_domain(json.loads(args.domain.read_text()), table)
     else:
-        table = pd.read_csv(args.data, na_values=NULL_TOKENS, keep_default_na=False, skipinitialspace=True)
-        metadata = draft_metadata(table)
+        table = ingest_path(args.data).frame
+        metadata = infer_metadata(table).to_table_metadata()
     knobs = {name: json.loads(value) for name, value in (k.split("=", 1) for k in args.knob)}
     synthesizer = registry.create(args.method, **knobs)
     privacy = PrivacySpec(epsilon=args.epsilon, delta=args.delta)
@@ -93,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     finished = time.perf_counter()
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    synthetic.to_csv(args.out, index=False, na_rep="" if args.domain else "?")
+    synthetic.to_csv(args.out, index=False)
     figures = {
         "method": args.method,
         "epsilon": args.epsilon,

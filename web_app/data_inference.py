@@ -51,6 +51,8 @@ class InferenceSettings:
         high_cardinality: categorical columns with more distinct values are flagged.
         max_categories: categories kept per column; the rest map to the special token.
         bins: default number of bins of numerical and datetime columns.
+        skewed_binning_skewness: a non-negative numerical column whose skewness exceeds this gets exponential
+            bins (fine near zero), so a mass of zeros or small values is not smeared over one wide uniform bin.
         datetime_formats: the ``strptime`` formats tried on text columns, in order of preference.
     """
 
@@ -64,6 +66,7 @@ class InferenceSettings:
     high_cardinality: int = 100
     max_categories: int = 1000
     bins: int = 32
+    skewed_binning_skewness: float = 3.0
     datetime_formats: tuple[str, ...] = DATETIME_FORMATS
 
 
@@ -89,6 +92,7 @@ class ColumnInference:
             categorical column whose values are numbers.
         integer: whole numbers only.
         datetime_format: the ``strptime`` format of a datetime column.
+        binning: numerical only: ``uniform``, or ``exponential`` for a long right tail above zero.
         high_cardinality, suggested_fix: flagged columns and what to do (``bin``, ``merge_rare``, ``exclude``).
     """
 
@@ -106,6 +110,7 @@ class ColumnInference:
     upper: float | None = None
     integer: bool = False
     datetime_format: str | None = None
+    binning: str = "uniform"
     high_cardinality: bool = False
     suggested_fix: str | None = None
 
@@ -126,8 +131,9 @@ class ColumnInference:
                               provenance="data")
         if self.kind in ("numerical", "datetime"):
             return ColumnSpec(self.name, self.kind, dtype=self.dtype if self.kind == "numerical" else "datetime64[ns]",
-                              lower=self.lower, upper=self.upper, bins=default_bins(self, bins), integer=self.integer,
-                              nullable=self.nullable, provenance="data")
+                              lower=self.lower, upper=self.upper, binning=self.binning,  # type: ignore[arg-type]
+                              bins=default_bins(self, bins), integer=self.integer, nullable=self.nullable,
+                              provenance="data")
         raise ValueError(f"column {self.name!r} is excluded and has no spec")
 
 
@@ -224,8 +230,15 @@ def _infer_numeric(
             f"(<= {settings.float_categorical_max}): treated as categories")))
     else:
         reason = Reason("float_continuous", f"decimal numbers with {stats.unique:,} distinct values: numerical")
-    return ColumnInference(kind="numerical", reasons=(reason,), lower=stats.lower, upper=stats.upper,
-                           integer=stats.integer, **base)
+    binning, reasons = "uniform", (reason,)
+    skewness = float(pd.to_numeric(series, errors="coerce").skew()) if stats.present > 2 else 0.0
+    if (stats.lower or 0.0) >= 0 and skewness > settings.skewed_binning_skewness:
+        binning = "exponential"
+        reasons += (Reason("skewed_exponential_bins", (
+            f"values >= 0 with a long right tail (skewness {skewness:.1f} > {settings.skewed_binning_skewness:g}): "
+            "exponential bins keep the values near zero apart instead of one wide first bin")),)
+    return ColumnInference(kind="numerical", reasons=reasons, lower=stats.lower, upper=stats.upper,
+                           integer=stats.integer, binning=binning, **base)
 
 
 def _is_integer_identifier(stats: ColumnStats, settings: InferenceSettings) -> bool:

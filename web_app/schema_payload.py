@@ -70,7 +70,7 @@ def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
         "type": column.kind,
         "bounds": bounds,
         "numeric_summary": dict(bounds),
-        "binning": {"method": "uniform", "bins": count},
+        "binning": {"method": column.binning, "bins": count},
         "size": count,
         **common,
     }

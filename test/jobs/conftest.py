@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.synth import draft_metadata
 from method.api import TableMetadata
 from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_settings
 from privsyn_platform.object_storage import ObjectStorage, storage_from_settings
 from privsyn_platform.settings import Settings, load_settings
+from web_app.data_inference import infer_metadata
+from web_app.ingestion import ingest_path
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -36,7 +37,6 @@ def storage(settings: Settings) -> ObjectStorage:
 
 @pytest.fixture(scope="session")
 def small_adult() -> tuple[pd.DataFrame, TableMetadata]:
-    """2,000 rows of the raw Adult sample with metadata drafted from them."""
-    table = pd.read_csv(DATA / "adult.csv.zip", na_values=["?"], keep_default_na=False, skipinitialspace=True)
-    table = table.sample(2000, random_state=0).reset_index(drop=True)
-    return table, draft_metadata(table)
+    """2,000 rows of the raw Adult sample with the metadata the service infers from them."""
+    table = ingest_path(DATA / "adult.csv.zip").frame.sample(2000, random_state=0).reset_index(drop=True)
+    return table, infer_metadata(table).to_table_metadata()
