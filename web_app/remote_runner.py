@@ -70,6 +70,7 @@ class RemoteJobRunner:
         self._lock = threading.Lock()
 
     def submit(self, job: JobRecord, request_key: str) -> Submission:
+        self._due(job.id)  # the scheduler has nothing new to say right after submission
         try:
             return self.control.submit(job.id, request_key)
         except SubmissionError as e:
