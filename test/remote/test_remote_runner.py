@@ -179,3 +179,13 @@ def test_the_factory_builds_the_slurm_runner(tmp_path: Path, store: MetadataStor
     settings = load_settings(state_root=tmp_path / "state", job_backend="slurm", slurm={"partition": "debug"})
     runner = make_job_runner(settings, None, store)  # type: ignore[arg-type]
     assert runner.name == "slurm" and isinstance(runner, SlurmJobRunner)
+
+
+def test_the_factory_builds_the_cloud_runners_without_contacting_them(tmp_path: Path, store: MetadataStore) -> None:
+    shared = {"metadata_backend": "postgres", "database_url": "postgresql://u:p@db/x", "storage_backend": "s3",
+              "s3": {"bucket": "b"}}
+    batch = load_settings(**shared, job_backend="aws_batch",
+                          aws_batch={"job_queue": "q", "job_definition": "d", "region": "us-east-1"})
+    run = load_settings(**shared, job_backend="cloud_run", cloud_run={"project": "p", "region": "r", "job": "j"})
+    assert make_job_runner(batch, None, store).name == "aws_batch"  # type: ignore[arg-type]
+    assert make_job_runner(run, None, store).name == "cloud_run"  # type: ignore[arg-type]
