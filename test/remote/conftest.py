@@ -41,6 +41,26 @@ class SlurmCluster:
         return out.split("JobState=", 1)[1].split()[0]
 
 
+TIME_LIMIT_TEST = "test_a_job_over_its_time_limit_fails_with_timeout"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slurm tests first among the remote tests, the time-limit test last in the session: its job's
+    1-minute limit (Slurm's smallest) then elapses while everything else runs."""
+    remote = [i for i, item in enumerate(items) if Path(str(item.fspath)).parent == Path(__file__).parent]
+    if not remote:
+        return
+    block = [items[i] for i in remote]
+    slow = [item for item in block if item.name == TIME_LIMIT_TEST]
+    slurm = [item for item in block if item.get_closest_marker("slurm") and item not in slow]
+    others = [item for item in block if item not in slurm and item not in slow]
+    for i, item in zip(remote, slurm + others, strict=False):
+        items[i] = item
+    if slow:
+        items.remove(slow[0])
+        items.append(slow[0])
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -69,10 +69,11 @@ class TimeLimitedJob:
     job: JobRecord
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def time_limited_job(slurm_cluster: SlurmCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimeLimitedJob]:
-    """A job whose worker outlives its 1-minute limit, submitted by the first test and checked by the last:
-    Slurm enforces limits in minutes (checked every 30 s), so the wait overlaps the other tests."""
+    """A job whose worker outlives its 1-minute limit, submitted by the first Slurm test and checked by the last
+    test of the session (see conftest): Slurm enforces limits in whole minutes, checked every 30 s, so the wait
+    overlaps the other tests."""
     base = tmp_path_factory.mktemp("time-limit")
     settings = load_settings(**_settings_kwargs(slurm_settings(
         slurm_cluster, base / "state", PRIVSYN_JOB_TIMEOUT_MIN="1",
@@ -177,7 +178,7 @@ def test_an_sbatch_failure_marks_the_job_failed_with_its_message(slurm_client) -
 
 
 def test_a_job_over_its_time_limit_fails_with_timeout(time_limited_job: TimeLimitedJob) -> None:
-    """Runs last in this module; the job was submitted by the first test."""
+    """Runs last in the session (conftest reorders it); the job was submitted by the first Slurm test."""
     runner, store, job = time_limited_job.runner, time_limited_job.store, time_limited_job.job
     assert job.backend_handle is not None and "--time=0-00:01:00" in job.submission["command"]
     deadline = time.monotonic() + 150
