@@ -127,6 +127,8 @@ class RemoteJobRunner:
             return True
 
     def _finish(self, job_id: str, target: JobState, failure: JobFailure | None) -> None:
+        with self._lock:
+            self._last_refresh.pop(job_id, None)  # final from now on: never refreshed again
         if self._store.get_job(job_id, SYSTEM_PRINCIPAL).state.is_terminal:
             return
         try:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,6 +21,7 @@ from privsyn_platform.metadata_records import JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_settings
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.conftest import Services
 from test.remote.conftest import SlurmCluster, confirm, poll, slurm_settings, wrapper_python
 from web_app.main import create_app
 from web_app.remote_runner import SlurmJobRunner
@@ -109,6 +112,34 @@ def test_a_job_confirmed_through_the_api_runs_on_slurm(slurm_cluster: SlurmClust
             assert download.content == stored.read_bytes() and len(download.text.splitlines()) == 301
             assert hashlib.sha256(download.content).hexdigest() == artifact["sha256"]
         print(f"slurm submit-to-succeeded latency: {latency:.2f} s")  # noqa: T201 (a measured figure, -s shows it)
+    finally:
+        server.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.s3
+def test_a_slurm_job_shares_postgres_and_s3_with_the_api(slurm_cluster: SlurmCluster, services: Services,
+                                                          postgres_url: str, tmp_path: Path) -> None:
+    prefix = f"slurm-{uuid.uuid4().hex[:6]}"
+    environment = slurm_settings(
+        slurm_cluster, tmp_path / "state", PRIVSYN_METADATA_BACKEND="postgres", PRIVSYN_DATABASE_URL=postgres_url,
+        PRIVSYN_STORAGE_BACKEND="s3", PRIVSYN_S3__BUCKET=services.s3_bucket, PRIVSYN_S3__PREFIX=prefix,
+        PRIVSYN_S3__ENDPOINT_URL=services.s3_endpoint_url, PRIVSYN_S3__ACCESS_KEY_ID="test",
+        PRIVSYN_S3__SECRET_ACCESS_KEY="test")
+    server = LiveServer(environment, tmp_path / "uvicorn.log")
+    try:
+        with server.client() as client:
+            job = poll(client, confirm(client)["job_id"], FINAL)
+            assert job["status"] == "succeeded", job
+            script = job["submission"]["script"]  # stored diagnostics never carry the secrets
+            assert "export PRIVSYN_S3__SECRET_ACCESS_KEY='<redacted>'" in script
+            assert "export PRIVSYN_DATABASE_URL='<redacted>'" in script and postgres_url not in script
+            download = client.get(job["download_url"])
+        s3 = boto3.client("s3", endpoint_url=services.s3_endpoint_url, region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        stored = s3.get_object(Bucket=services.s3_bucket, Key=f"{prefix}/jobs/{job['job_id']}/synthetic.csv")
+        assert download.status_code == 200 and download.content == stored["Body"].read()
+        assert not (tmp_path / "state" / "metadata.sqlite3").exists()  # everything went to Postgres
     finally:
         server.stop()
 
