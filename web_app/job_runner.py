@@ -3,7 +3,8 @@
 * ``inline`` — in the API process, on a worker thread (never on the event loop).
 * ``local`` — a detached ``python -m web_app.run_confirmed_job`` subprocess per job; the API returns at
   once and the job survives an API restart.
-* ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers (issue 8; not available yet).
+* ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers: :mod:`web_app.remote_runner` on top of
+  ``*_plan`` (pure) and ``*_control`` (side effects); loaded only when selected.
 
 Every runner ends up in :func:`web_app.job_execution.execute_confirmed_job`. The handle of a process
 runner is ``host:pid``; :meth:`JobRunner.refresh` finds a job whose process died without leaving a final
@@ -190,6 +191,6 @@ def make_job_runner(settings: Settings, storage: ObjectStorage, store: MetadataS
     if backend == "local":
         return LocalJobRunner(settings, store)
     if backend in JOB_RUNNERS:
-        raise ConfigurationError(f"PRIVSYN_JOB_BACKEND={backend} ({JOB_RUNNERS[backend]}) is not available in this "
-                                 "version; use inline or local")
+        from web_app.remote_runner import make_remote_runner
+        return make_remote_runner(settings, store)
     raise ConfigurationError(f"unknown job backend {backend!r}; valid backends are: {', '.join(JOB_RUNNERS)}")

@@ -1,0 +1,163 @@
+"""The runner of the remote backends (Slurm, AWS Batch, Cloud Run): submit a plan, reconcile, cancel.
+
+Owns the rules every scheduler shares, so that each ``*_control`` only translates: a control submits
+(returning the remote id and the concrete command as diagnostics), reports the scheduler's view as a
+:class:`RemoteStatus` and cancels. This runner then
+
+* marks the job ``failed`` (``submission_failed``, with the CLI's or API's message) when submission fails;
+* never writes ``running`` or ``succeeded`` itself — the worker does, in the shared store. A scheduler
+  that reports success while the store is not final means the worker died early → ``failed``
+  (``worker_incomplete``); a scheduler failure (``TIMEOUT``, ``OUT_OF_MEMORY``, …) → ``failed`` with that
+  reason; a cancellation outside the service → ``cancelled``; a job the scheduler forgot → ``failed``;
+* asks the scheduler at most once every ``min_refresh_s`` per job, whatever the polling rate of clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from privsyn_platform.auth import SYSTEM_PRINCIPAL
+from privsyn_platform.errors import ConflictError, SubmissionError
+from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
+from privsyn_platform.metadata_store import MetadataStore
+from privsyn_platform.settings import Settings
+from web_app.job_runner import Submission
+
+log = logging.getLogger(__name__)
+
+MIN_REFRESH_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStatus:
+    """The scheduler's view of a job in our terms: ``state`` plus the scheduler's own word for it."""
+
+    state: JobState
+    reason: str
+    detail: str = ""
+
+
+class RemoteControl(Protocol):
+    backend: ClassVar[str]
+
+    def submit(self, job_id: str, request_key: str) -> Submission:
+        """Hand the job to the scheduler; raises SubmissionError with the scheduler's message."""
+        ...
+
+    def status(self, handle: str) -> RemoteStatus | None:
+        """The scheduler's view, or None when it does not know ``handle`` (any more)."""
+        ...
+
+    def cancel(self, handle: str) -> None:
+        """Stop the remote job, queued or running."""
+        ...
+
+
+class RemoteJobRunner:
+    """A :class:`~web_app.job_runner.JobRunner` on top of a :class:`RemoteControl`."""
+
+    name: ClassVar[str] = "remote"
+
+    def __init__(self, control: RemoteControl, store: MetadataStore, *, min_refresh_s: float = MIN_REFRESH_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.control, self._store, self._min_refresh_s, self._clock = control, store, min_refresh_s, clock
+        self._last_refresh: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job: JobRecord, request_key: str) -> Submission:
+        self._due(job.id)  # the scheduler has nothing new to say right after submission
+        try:
+            return self.control.submit(job.id, request_key)
+        except SubmissionError as e:
+            log.warning("job %s: %s submission failed: %s", job.id, self.control.backend, e)
+            self._finish(job.id, JobState.FAILED, JobFailure("submission_failed", str(e)[:2000]))
+            return Submission(None, {"backend": self.control.backend, "error": str(e)[:2000]})
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        return None
+
+    def refresh(self, job: JobRecord) -> None:
+        if job.backend_handle is None or not self._due(job.id):
+            return
+        try:
+            status = self.control.status(job.backend_handle)
+        except SubmissionError as e:  # the scheduler is unreachable right now: ask again later
+            log.warning("job %s: cannot query %s: %s", job.id, self.control.backend, e)
+            return
+        self.reconcile(job.id, job.backend_handle, status)
+
+    def reconcile(self, job_id: str, handle: str, status: RemoteStatus | None) -> None:
+        """Apply the scheduler's view to the store (only ever to a job that is not final yet)."""
+        backend = self.control.backend
+        if status is None:
+            status = RemoteStatus(JobState.FAILED, "lost", f"{backend} no longer knows job {handle}")
+        if status.state in (JobState.QUEUED, JobState.RUNNING):
+            return  # the worker itself records running
+        if status.state is JobState.CANCELLED:
+            self._finish(job_id, JobState.CANCELLED, None)
+        elif status.state is JobState.SUCCEEDED:
+            self._finish(job_id, JobState.FAILED, JobFailure(
+                "worker_incomplete", f"{backend} job {handle} ended {status.reason} but the worker recorded no "
+                "final state"))
+        else:
+            detail = f": {status.detail}" if status.detail else ""
+            self._finish(job_id, JobState.FAILED, JobFailure(
+                status.reason.lower()[:64] or "failed", f"{backend} job {handle} ended {status.reason}{detail}"))
+
+    def cancel(self, job: JobRecord) -> None:
+        if job.backend_handle is None:
+            return
+        try:
+            self.control.cancel(job.backend_handle)
+        except SubmissionError as e:  # the job is cancelled for us; a late worker stops at its next report
+            log.warning("job %s: %s cancel failed: %s", job.id, self.control.backend, e)
+
+    def _due(self, job_id: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            last = self._last_refresh.get(job_id)
+            if last is not None and now - last < self._min_refresh_s:
+                return False
+            self._last_refresh[job_id] = now
+            return True
+
+    def _finish(self, job_id: str, target: JobState, failure: JobFailure | None) -> None:
+        with self._lock:
+            self._last_refresh.pop(job_id, None)  # final from now on: never refreshed again
+        if self._store.get_job(job_id, SYSTEM_PRINCIPAL).state.is_terminal:
+            return
+        try:
+            self._store.transition_job(job_id, SYSTEM_PRINCIPAL, target, error=failure)
+        except ConflictError:
+            pass  # the worker finished meanwhile; its state stands
+
+
+class SlurmJobRunner(RemoteJobRunner):
+    name: ClassVar[str] = "slurm"
+
+
+class AwsBatchJobRunner(RemoteJobRunner):
+    name: ClassVar[str] = "aws_batch"
+
+
+class CloudRunJobRunner(RemoteJobRunner):
+    name: ClassVar[str] = "cloud_run"
+
+
+def make_remote_runner(settings: Settings, store: MetadataStore) -> RemoteJobRunner:
+    """The runner of ``settings.job_backend`` (one of slurm, aws_batch, cloud_run); controls load lazily."""
+    if settings.job_backend == "slurm":
+        from web_app.slurm_control import SlurmControl
+        return SlurmJobRunner(SlurmControl(settings), store)
+    if settings.job_backend == "aws_batch":
+        from web_app.aws_batch_control import AwsBatchControl
+        return AwsBatchJobRunner(AwsBatchControl(settings), store)
+    if settings.job_backend == "cloud_run":
+        from web_app.cloud_run_control import CloudRunControl
+        return CloudRunJobRunner(CloudRunControl(settings), store)
+    raise ValueError(f"{settings.job_backend!r} is not a remote backend; valid: slurm, aws_batch, cloud_run")
