@@ -183,7 +183,7 @@ def _synthesize(args: argparse.Namespace) -> int:
         synthetic = fitted.sample(args.rows)
     finally:
         bar.close()
-    _write_csv(spreadsheet_safe(restore_table(synthetic, schema)), args.output)
+    _write_csv(spreadsheet_safe(restore_table(synthetic, schema)), args.output, table.null_token)
     ledger = fitted.ledger
     _note(f"wrote {args.output}: {len(synthetic):,} rows; ε={args.epsilon:g}, δ={args.delta:g}, "
           f"ρ spent {ledger.spent:.6g} of {ledger.total_rho:.6g}")
@@ -197,9 +197,10 @@ def _synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(frame: pd.DataFrame, path: Path, null_token: str = "") -> None:
+    """Write atomically; missing cells are written with the input's own null token."""
     temporary = path.with_name(path.name + ".partial")
-    frame.to_csv(temporary, index=False, na_rep="")
+    frame.to_csv(temporary, index=False, na_rep=null_token)
     temporary.replace(path)
 
 

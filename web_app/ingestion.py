@@ -28,7 +28,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from web_app.ingestion_dialect import Dialect, HeaderRename, clean_header, read_header, sniff_dialect
+from web_app.ingestion_dialect import (
+    Dialect,
+    HeaderRename,
+    clean_header,
+    dominant_null_token,
+    read_header,
+    sniff_dialect,
+)
 from web_app.ingestion_errors import IngestionError, IngestionLimits, too_large
 from web_app.ingestion_source import (
     SAMPLE_BYTES,
@@ -73,6 +80,8 @@ class IngestedTable:
         encoding: the text encoding used (``utf-8``, ``utf-16``, ``cp1252``…).
         header_renames: header cells renamed because they were empty or duplicates.
         warnings: human-readable notes for the review step (renames, columns read as text…).
+        null_token: the token the file writes for a missing cell (e.g. ``?``; ``""`` for empty cells), so
+            synthetic output can write missing cells the same way.
     """
 
     frame: pd.DataFrame
@@ -80,6 +89,7 @@ class IngestedTable:
     encoding: str
     header_renames: tuple[HeaderRename, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    null_token: str = ""
 
     @property
     def dialect_description(self) -> str:
@@ -149,7 +159,8 @@ def _ingest_csv(path: Path, limits: IngestionLimits, options: IngestionOptions) 
     frame = _to_pandas(_normalise_text(table, options))
     warnings = [f"column {r.position + 1} {r.original!r} renamed to {r.renamed!r}: {r.reason}" for r in renames]
     warnings += [f"column {name!r} has values that are not all numbers or dates; read as text" for name in as_text]
-    return IngestedTable(frame, dialect, _canonical(encoding), renames, tuple(warnings))
+    null_token = dominant_null_token(text, dialect, options.null_tokens, trim=options.trim_whitespace)
+    return IngestedTable(frame, dialect, _canonical(encoding), renames, tuple(warnings), null_token)
 
 
 def _canonical(encoding: str) -> str:

@@ -75,6 +75,24 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
     return records
 
 
+def dominant_null_token(text: str, dialect: Dialect, null_tokens: tuple[str, ...], *, trim: bool = True) -> str:
+    r"""The non-empty null token the sample's data rows use most (``""`` when missing cells are just empty).
+
+    >>> dominant_null_token("a,b\n1,?\n?,NA\n3, ?\n", Dialect(","), ("NA", "?", ""))
+    '?'
+    >>> dominant_null_token("a,b\n1,\n2,3\n", Dialect(","), ("NA", "?", ""))
+    ''
+    """
+    counts: dict[str, int] = {}
+    wanted = {token for token in null_tokens if token}
+    for record in _records(text, dialect.delimiter)[1:]:
+        for cell in record:
+            cell = cell.strip() if trim else cell
+            if cell in wanted:
+                counts[cell] = counts.get(cell, 0) + 1
+    return max(sorted(counts), key=lambda token: counts[token]) if counts else ""
+
+
 def _consistency(records: list[list[str]]) -> tuple[float, int]:
     """(share of records with the modal field count, that count)."""
     if not records:

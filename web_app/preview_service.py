@@ -50,6 +50,7 @@ class Preview:
     domain_data: dict[str, Any]
     info_data: dict[str, Any]
     params: dict[str, Any]
+    null_token: str = ""  # how the input wrote missing cells; the synthetic CSV writes them the same way
 
 
 def validate_request(request: SynthesisRequest) -> None:
@@ -86,14 +87,15 @@ class PreviewService:
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
         domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",
                                                warnings=ingested.warnings)
-        preview = Preview(new_id(), frame, domain_data, info_data, params)
+        preview = Preview(new_id(), frame, domain_data, info_data, params, ingested.null_token)
         self._persist(preview, principal)
         self.previews.put(preview.id, principal.subject, preview)
         return preview
 
     def _persist(self, preview: Preview, principal: Principal) -> None:
         table = self.storage.put_bytes(preview_key(preview.id, "input.parquet"), frame_to_parquet(preview.frame))
-        payload = {"domain_data": preview.domain_data, "info_data": preview.info_data}
+        payload = {"domain_data": preview.domain_data, "info_data": preview.info_data,
+                   "null_token": preview.null_token}
         draft = self.storage.put_bytes(preview_key(preview.id, "payload.json"), json.dumps(payload).encode())
         self.store.create_preview_bundle(
             principal, storage_keys={"input": table.key, "payload": draft.key}, params=preview.params,
@@ -108,7 +110,8 @@ class PreviewService:
         bundle = self.store.get_preview_bundle(preview_id, principal)
         frame = read_parquet(self.storage, bundle.storage_keys["input"])
         payload = json.loads(self.storage.get_bytes(bundle.storage_keys["payload"]))
-        preview = Preview(preview_id, frame, payload["domain_data"], payload["info_data"], dict(bundle.params))
+        preview = Preview(preview_id, frame, payload["domain_data"], payload["info_data"], dict(bundle.params),
+                          payload.get("null_token", ""))
         self.previews.put(preview_id, bundle.owner, preview)
         return preview
 
@@ -121,6 +124,6 @@ class PreviewService:
         schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, np.random.default_rng(request.seed))
-        return self.jobs.submit(prepared, schema.metadata, request, principal,
+        return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=preview.null_token,
                                 datetime_formats=dict(schema.datetime_formats),
                                 display={"preview_id": preview_id, **(display or {})})

@@ -68,3 +68,11 @@ def test_results_survive_a_restart(api_settings, adult_preview, client) -> None:
         assert html.status_code == 200 and "non-DP" in html.text
         again = restarted.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="10"))
         assert again.status_code == 200  # the persisted preview serves a second confirm
+
+
+def test_missing_cells_come_back_with_the_inputs_null_token(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    job = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="2000")).json()
+    text = client.get(job["download_url"]).text
+    table = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert (table["workclass"] == "?").mean() > 0.01  # Adult writes missing as "?" (5.7 % of workclass)
+    assert (table["workclass"] == "").sum() == 0
