@@ -104,6 +104,18 @@ class ColumnSpec:
     def is_dp_binned(self) -> bool:
         return self.kind != "categorical" and self.binning in DP_BINNINGS
 
+    @property
+    def domain_provenance(self) -> Provenance:
+        """The least private source of the column's domain: bounds/categories read off the data make it
+        ``data`` even when its bin edges are DP; public bounds with DP edges make it ``dp``.
+
+        >>> ColumnSpec("x", "numerical", lower=0, upper=1, binning="privtree", provenance="data").domain_provenance
+        'data'
+        >>> ColumnSpec("x", "numerical", lower=0, upper=1, binning="privtree").domain_provenance
+        'dp'
+        """
+        return "dp" if self.is_dp_binned and self.provenance == "public" else self.provenance
+
 
 @dataclass(frozen=True, slots=True)
 class TableMetadata:

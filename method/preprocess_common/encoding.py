@@ -74,11 +74,8 @@ def _edge_count(codec: ColumnCodec) -> int:
 
 
 def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> ColumnProvenance:
-    source: Provenance = spec.provenance
-    if rho > 0 and source == "public":
-        source = "dp"
     binning = None if isinstance(codec, CategoricalCodec) else spec.binning
-    return ColumnProvenance(spec.kind, source, binning, _edge_count(codec), rho)
+    return ColumnProvenance(spec.kind, spec.domain_provenance, binning, _edge_count(codec), rho)
 
 
 def _public_twin(spec: ColumnSpec, rng: np.random.Generator) -> ColumnCodec:
