@@ -28,7 +28,7 @@ from method.api.errors import MethodError
 from web_app.data_inference import infer_metadata
 from web_app.ingestion import IngestedTable, ingest_path
 from web_app.ingestion_errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
-from web_app.schema_apply import prepare_table, restore_table, spreadsheet_safe
+from web_app.schema_apply import prepare_table, synthetic_csv
 from web_app.schema_confirm import ConfirmedSchema, load_json, metadata_from_confirmed
 from web_app.schema_payload import draft_payload, schema_document
 
@@ -183,7 +183,7 @@ def _synthesize(args: argparse.Namespace) -> int:
         synthetic = fitted.sample(args.rows)
     finally:
         bar.close()
-    _write_csv(spreadsheet_safe(restore_table(synthetic, schema)), args.output, table.null_token)
+    _write_atomically(synthetic_csv(synthetic, schema.datetime_formats, table.null_token), args.output)
     ledger = fitted.ledger
     _note(f"wrote {args.output}: {len(synthetic):,} rows; ε={args.epsilon:g}, δ={args.delta:g}, "
           f"ρ spent {ledger.spent:.6g} of {ledger.total_rho:.6g}")
@@ -197,10 +197,9 @@ def _synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(frame: pd.DataFrame, path: Path, null_token: str = "") -> None:
-    """Write atomically; missing cells are written with the input's own null token."""
+def _write_atomically(data: bytes, path: Path) -> None:
     temporary = path.with_name(path.name + ".partial")
-    frame.to_csv(temporary, index=False, na_rep=null_token)
+    temporary.write_bytes(data)
     temporary.replace(path)
 
 

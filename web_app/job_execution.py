@@ -16,8 +16,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import pandas as pd
-
 from method.api import MethodError, Progress
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
 from privsyn_platform.errors import ConflictError, PlatformError
@@ -32,8 +30,7 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.schema_apply import restore_table, spreadsheet_safe
-from web_app.schema_confirm import ConfirmedSchema
+from web_app.schema_apply import synthetic_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)
@@ -63,10 +60,6 @@ class ProgressWriter:
                                         JobProgress(progress.stage[:64], progress.fraction))
         except ConflictError as e:
             raise JobCancelled(str(e)) from e
-
-
-def synthetic_csv_bytes(frame: pd.DataFrame, null_token: str) -> bytes:
-    return spreadsheet_safe(frame).to_csv(index=False, na_rep=null_token).encode()
 
 
 def execute_confirmed_job(
@@ -105,9 +98,8 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
              store: MetadataStore) -> None:
     report = {**result.privacy.to_json(), "fit_seconds": result.fit_seconds, "sample_seconds": result.sample_seconds,
               "rows": len(result.frame)}
-    schema = ConfirmedSchema(request.metadata, request.metadata.names, datetime_formats=dict(request.datetime_formats))
-    frame = restore_table(result.frame, schema)
-    csv = storage.put_bytes(job_key(job_id, "synthetic.csv"), synthetic_csv_bytes(frame, request.null_token))
+    csv = storage.put_bytes(job_key(job_id, "synthetic.csv"),
+                            synthetic_csv(result.frame, request.datetime_formats, request.null_token))
     privacy = storage.put_bytes(job_key(job_id, "privacy_report.json"), json.dumps(report, indent=1).encode())
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=SYNTHETIC_CSV_KIND, stored=csv)
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=PRIVACY_REPORT_KIND, stored=privacy)

@@ -9,6 +9,8 @@ spreadsheet would run as a formula.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -60,14 +62,21 @@ def _resample_outside(series: pd.Series, categories: tuple, rng: np.random.Gener
     return pd.Series(replaced, index=series.index, name=series.name).infer_objects()
 
 
-def restore_table(synthetic: pd.DataFrame, schema: ConfirmedSchema) -> pd.DataFrame:
+def restore_table(synthetic: pd.DataFrame, datetime_formats: Mapping[str, str]) -> pd.DataFrame:
     """``synthetic`` with datetime columns written back in their input format (missing stays missing)."""
     out = synthetic.copy()
-    for name, fmt in schema.datetime_formats.items():
+    for name, fmt in datetime_formats.items():
         if name in out.columns and fmt != "ISO8601":
             stamps = pd.to_datetime(out[name])
             out[name] = stamps.dt.strftime(fmt).where(stamps.notna(), None)
     return out
+
+
+def synthetic_csv(synthetic: pd.DataFrame, datetime_formats: Mapping[str, str], null_token: str = "") -> bytes:
+    """The synthetic table as the CSV users download: dates in their input format, formula-like cells
+    defused, missing cells written with the input's own null token."""
+    safe = spreadsheet_safe(restore_table(synthetic, datetime_formats))
+    return safe.to_csv(index=False, na_rep=null_token).encode()
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
