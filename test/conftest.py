@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+from bench.live_server import free_port
 from method.api import Domain
 
 pytest_plugins = ["test.api.fixtures"]
@@ -52,15 +52,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def _start_services(base: str) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
-    env = {**os.environ, "PRIVSYN_SERVICES_DIR": base, "PRIVSYN_PG_PORT": str(_free_port()),
-           "PRIVSYN_S3_PORT": str(_free_port()), "PRIVSYN_PG_STOP_MODE": "immediate",
+    env = {**os.environ, "PRIVSYN_SERVICES_DIR": base, "PRIVSYN_PG_PORT": str(free_port()),
+           "PRIVSYN_S3_PORT": str(free_port()), "PRIVSYN_PG_STOP_MODE": "immediate",
            "PRIVSYN_PYTHON": sys.executable}
     result = subprocess.run([str(SERVICES_SCRIPT), "start"], env=env, capture_output=True, text=True,
                             timeout=180, check=False)

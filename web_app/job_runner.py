@@ -30,6 +30,7 @@ from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import Settings
 from web_app.job_execution import execute_confirmed_job
+from web_app.remote_plan import worker_args
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,8 @@ class JobRunner(Protocol):
 
 
 def worker_command(job_id: str, request_key: str) -> list[str]:
-    """The one worker entrypoint every backend runs (argv, never a shell string)."""
-    return [sys.executable, "-m", "web_app.run_confirmed_job", "--job-id", job_id, "--job-request-key", request_key]
+    """The one worker entrypoint every backend runs, with this interpreter (argv, never a shell string)."""
+    return [sys.executable, *worker_args(job_id, request_key)]
 
 
 def _this_host() -> str:
@@ -76,14 +77,19 @@ def _process_alive(pid: int, job_id: str) -> bool:
     return job_id.encode() in cmdline
 
 
-def _mark_dead(store: MetadataStore, job: JobRecord, message: str) -> None:
-    current = store.get_job(job.id, SYSTEM_PRINCIPAL)
-    if current.state.is_terminal:
+def finish_if_active(store: MetadataStore, job_id: str, target: JobState, failure: JobFailure | None = None) -> None:
+    """Move a job to a final state on its executor's word, unless it is final already (the worker's own
+    final state always stands: it may have finished meanwhile)."""
+    if store.get_job(job_id, SYSTEM_PRINCIPAL).state.is_terminal:
         return
     try:
-        store.transition_job(job.id, SYSTEM_PRINCIPAL, JobState.FAILED, error=JobFailure("worker_died", message))
+        store.transition_job(job_id, SYSTEM_PRINCIPAL, target, error=failure)
     except ConflictError:
         pass  # it finished after all
+
+
+def _mark_dead(store: MetadataStore, job: JobRecord, message: str) -> None:
+    finish_if_active(store, job.id, JobState.FAILED, JobFailure("worker_died", message))
 
 
 class InlineJobRunner:

@@ -33,6 +33,7 @@ from web_app.job_bundle import (
     frame_to_parquet,
     job_key,
     read_parquet,
+    read_request,
     write_request,
 )
 from web_app.job_runner import JobRunner
@@ -133,8 +134,7 @@ class JobService:
         if cached is not None:
             return cached
         csv_key = self.synthetic_csv_key(job_id, principal)
-        bundle = JobRequest.model_validate_json(
-            self.storage.get_bytes(self._artifact(job_id, JOB_REQUEST_KIND, principal)))
+        bundle = read_request(self.storage, self._artifact(job_id, JOB_REQUEST_KIND, principal))
         real = read_parquet(self.storage, bundle.input_key)
         synthetic = pd.read_csv(io.BytesIO(self.storage.get_bytes(csv_key)), keep_default_na=False,
                                 na_values=[bundle.null_token or ""])

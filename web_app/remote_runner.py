@@ -21,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.errors import ConflictError, SubmissionError
+from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.settings import Settings
-from web_app.job_runner import Submission
+from web_app.job_runner import Submission, finish_if_active
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +128,7 @@ class RemoteJobRunner:
     def _finish(self, job_id: str, target: JobState, failure: JobFailure | None) -> None:
         with self._lock:
             self._last_refresh.pop(job_id, None)  # final from now on: never refreshed again
-        if self._store.get_job(job_id, SYSTEM_PRINCIPAL).state.is_terminal:
-            return
-        try:
-            self._store.transition_job(job_id, SYSTEM_PRINCIPAL, target, error=failure)
-        except ConflictError:
-            pass  # the worker finished meanwhile; its state stands
+        finish_if_active(self._store, job_id, target, failure)
 
 
 class SlurmJobRunner(RemoteJobRunner):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from bench.live_server import free_port
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,17 +61,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items.append(slow[0])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture(scope="session")
 def slurm_cluster() -> Iterator[SlurmCluster]:
     base = tempfile.mkdtemp(prefix="privsyn-slurm-", dir="/tmp")
-    env = {**os.environ, "PRIVSYN_SLURM_STATE_DIR": base, "PRIVSYN_SLURMCTLD_PORT": str(_free_port()),
-           "PRIVSYN_SLURMD_PORT": str(_free_port())}
+    env = {**os.environ, "PRIVSYN_SLURM_STATE_DIR": base, "PRIVSYN_SLURMCTLD_PORT": str(free_port()),
+           "PRIVSYN_SLURMD_PORT": str(free_port())}
     result = subprocess.run([str(SLURM_SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=300,
                             check=False)
     try:

@@ -20,12 +20,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.live_server import free_port
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
 from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobState
 from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.settings import Settings, load_settings
-from test.conftest import SERVICES_SCRIPT, Services, _free_port
+from test.conftest import SERVICES_SCRIPT, Services
 from test.remote.conftest import confirm
 from web_app.aws_batch_control import CANCEL_REASON, AwsBatchControl, batch_status, cancel_action
 from web_app.main import create_app
@@ -137,7 +138,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def failing_moto() -> Iterator[str]:
     """A second moto server, started by scripts/services.sh with MOTO_SIMPLE_BATCH_FAIL_AFTER=0: every job fails."""
     base = tempfile.mkdtemp(prefix="privsyn-moto-fail-", dir="/tmp")
-    env = {**os.environ, "PRIVSYN_SERVICES_DIR": base, "PRIVSYN_S3_PORT": str(_free_port()),
+    env = {**os.environ, "PRIVSYN_SERVICES_DIR": base, "PRIVSYN_S3_PORT": str(free_port()),
            "PRIVSYN_PYTHON": sys.executable, "MOTO_SIMPLE_BATCH_FAIL_AFTER": "0"}
     result = subprocess.run([str(SERVICES_SCRIPT), "start", "s3"], env=env, capture_output=True, text=True,
                             timeout=120, check=False)
@@ -236,6 +237,6 @@ def test_an_unreachable_batch_endpoint_fails_submission_quickly(tmp_path: Path, 
     settings = load_settings(metadata_backend="postgres", database_url="postgresql://u:p@h/d", storage_backend="s3",
                              s3={"bucket": "b"}, job_backend="aws_batch",
                              aws_batch={"job_queue": "q", "job_definition": "d", "region": REGION,
-                                        "endpoint_url": f"http://127.0.0.1:{_free_port()}"})
+                                        "endpoint_url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(SubmissionError, match="AWS Batch submit_job failed"):
         AwsBatchControl(settings).submit("0123abcd", "jobs/0123abcd/job_request.json")
