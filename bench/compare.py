@@ -1,12 +1,11 @@
 """Side-by-side benchmark of PrivSyn, AIM and MST: TVD (1/2/3-way), wall time and peak RSS per ε.
 
     python -m bench.compare                       # privsyn, aim, mst at ε ∈ {0.1, 1, 10}, seeds 0 1 2
-    python -m bench.compare --methods aim mst --epsilons 1 --seeds 0 --dev
+    python -m bench.compare --methods aim mst --epsilons 1 --seeds 0
 
 Every run is a separate process (so peak RSS is the run's own): ``python -m bench.synth`` synthesizes and
 prints one JSON line (wall_s, fit_s, sample_s, peak_rss_mb, rho_total, rho_spent, rows), then
-``python -m bench.tvd`` scores the output. ``--dev`` uses ``bench.pgm_dev`` instead, which does both on
-integer codes (for branches without ``bench.synth``). The medians over seeds go to a markdown table
+``python -m bench.tvd`` scores the output. The medians over seeds go to a markdown table
 (``docs/benchmarks.md`` by default); the raw runs go to a JSON-lines file next to it.
 """
 
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -33,23 +31,8 @@ def _last_json(text: str) -> dict:
     raise ValueError(f"no JSON line in output:\n{text[-2000:]}")
 
 
-def _tvd_keys(scores: dict) -> dict:
-    """Map bench.tvd's keys (whatever their spelling, e.g. ``tvd_2way`` or ``2way``) to ``tvd_kway``."""
-    out = {}
-    for key, value in scores.items():
-        match = re.search(r"([123])", key)
-        if match and isinstance(value, int | float):
-            out.setdefault(f"tvd_{match.group(1)}way", float(value))
-    return out
-
-
 def run_one(method: str, epsilon: float, seed: int, args: argparse.Namespace, workdir: Path) -> dict:
     common = ["--epsilon", str(epsilon), "--delta", str(args.delta), "--seed", str(seed)]
-    if args.dev:
-        cmd = [sys.executable, "-m", "bench.pgm_dev", "--method", method, "--data", args.data,
-               "--domain", args.domain, *common]  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, check=True)
-        return _last_json(done.stdout)
     out = workdir / f"{method}-{epsilon}-{seed}.csv"
     cmd = [sys.executable, "-m", "bench.synth", "--method", method, "--data", args.data,
            "--domain", args.domain, *common, "--out", str(out)]  # fmt: skip
@@ -59,7 +42,7 @@ def run_one(method: str, epsilon: float, seed: int, args: argparse.Namespace, wo
         [sys.executable, "-m", "bench.tvd", "--real", args.data, "--synth", str(out)],
         capture_output=True, text=True, timeout=args.timeout, check=True,
     )  # fmt: skip
-    result.update(_tvd_keys(_last_json(scored.stdout)))
+    result.update(_last_json(scored.stdout))  # tvd_1way, tvd_2way, tvd_3way
     return result
 
 
@@ -74,7 +57,7 @@ def render(results: dict[tuple[str, float], list[dict]], args: argparse.Namespac
         "",
         f"Data `{args.data}` (domain `{args.domain}`), δ = {args.delta}, median over seeds "
         f"{', '.join(map(str, args.seeds))}; generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
-        f"`python -m bench.compare{' --dev' if args.dev else ''}`. TVD = ½·L1 between normalised marginals, "
+        f"`python -m bench.compare`. TVD = ½·L1 between normalised marginals, "
         "averaged over every 1-, 2- and 3-attribute set; lower is better.",
         "",
         "| method | ε | wall s | fit s | peak RSS MB | 1-way TVD | 2-way TVD | 3-way TVD | ρ spent / ρ "
@@ -109,9 +92,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domain", default="data/adult-encoded-domain.json")
     parser.add_argument("--out", default="docs/benchmarks.md")
     parser.add_argument("--timeout", type=float, default=3600.0)
-    parser.add_argument(
-        "--dev", action="store_true", help="use bench.pgm_dev (integer codes, no bench.synth)"
-    )
     parser.add_argument("--render-only", action="store_true", help="re-render the table from the .jsonl runs")
     args = parser.parse_args(argv)
     results: dict[tuple[str, float], list[dict]] = {}
