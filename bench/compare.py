@@ -2,6 +2,7 @@
 
     python -m bench.compare                       # privsyn, aim, mst at ε ∈ {0.1, 1, 10}, seeds 0 1 2
     python -m bench.compare --methods aim mst --epsilons 1 --seeds 0
+    python -m bench.compare --methods aim --epsilons 10 --time-budget 540   # AIM's graceful finish
 
 Every run is a separate process (so peak RSS is the run's own): ``python -m bench.synth`` synthesizes and
 prints one JSON line (wall_s, fit_s, sample_s, peak_rss_mb, rho_total, rho_spent, rows), then
@@ -33,6 +34,8 @@ def _last_json(text: str) -> dict:
 
 def run_one(method: str, epsilon: float, seed: int, args: argparse.Namespace, workdir: Path) -> dict:
     common = ["--epsilon", str(epsilon), "--delta", str(args.delta), "--seed", str(seed)]
+    if args.time_budget is not None:
+        common += ["--time-budget", str(args.time_budget)]
     out = workdir / f"{method}-{epsilon}-{seed}.csv"
     cmd = [sys.executable, "-m", "bench.synth", "--method", method, "--data", args.data,
            "--domain", args.domain, *common, "--out", str(out)]  # fmt: skip
@@ -72,6 +75,9 @@ def render(results: dict[tuple[str, float], list[dict]], args: argparse.Namespac
         ratio = f"{spent / total:.6f}" if spent is not None and total else "–"
         failed = len(runs) - len(ok)
         count = f"{len(ok)}" + (f" ({failed} failed)" if failed else "")
+        budget = runs[0].get("time_budget_s")
+        if budget:
+            count += f", {budget:g} s budget"
         lines.append(f"| {method} | {epsilon:g} | {' | '.join(cells)} | {ratio} | {count} |")
     return "\n".join(lines) + "\n"
 
@@ -92,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domain", default="data/adult-encoded-domain.json")
     parser.add_argument("--out", default="docs/benchmarks.md")
     parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--time-budget", type=float, default=None,
+                        help="wall-clock budget in seconds passed to each run (AIM then finishes gracefully)")
     parser.add_argument("--render-only", action="store_true", help="re-render the table from the .jsonl runs")
     args = parser.parse_args(argv)
     results: dict[tuple[str, float], list[dict]] = {}
@@ -111,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                         result = run_one(method, epsilon, seed, args, Path(tmp))
                     except (subprocess.SubprocessError, ValueError) as error:
                         result = {"error": str(error)[-500:]}
-                    result.update(method=method, epsilon=epsilon, seed=seed)
+                    result.update(method=method, epsilon=epsilon, seed=seed, time_budget_s=args.time_budget)
                     raw.write(json.dumps(result) + "\n")
                     raw.flush()
                     print(json.dumps(result), file=sys.stderr)  # noqa: T201

@@ -67,7 +67,23 @@ def test_the_model_size_limit_is_respected() -> None:
     model, _ = _run(
         AIMSynthesizer(degree=3, max_model_size=0.0005, max_iters=20, round_iters=10), RunConfig(seed=1)
     )
-    assert model.tree.size_mb() <= 0.0005
+    assert model.model.tree.size_mb() <= 0.0005
+
+
+def test_values_the_noisy_one_ways_cannot_see_are_merged_and_restored_when_sampling() -> None:
+    data = correlated_table(2000)
+    data[:, 3] = np.where(data[:, 3] >= 3, 0, data[:, 3])  # values 3 and 4 of c3 (almost) never occur
+    data[:3, 3] = [3, 4, 4]
+    synth = AIMSynthesizer(degree=2, max_iters=50, round_iters=20, rounds=3)
+    merged = synth.fit_discrete(data, DOMAIN, BudgetLedger(0.5), RunConfig(seed=0))
+    kept = AIMSynthesizer(degree=2, max_iters=50, round_iters=20, rounds=3, compress_domain=False).fit_discrete(
+        data, DOMAIN, BudgetLedger(0.5), RunConfig(seed=0)
+    )
+    assert merged.compressions[3].merged.tolist() == [3, 4] and merged.compressions[3].size == 4
+    assert [c.size for c in kept.compressions] == list(SIZES)
+    rows = merged.sample(5000, np.random.default_rng(1))
+    assert rows.shape == (5000, len(SIZES)) and (rows.max(axis=0) < np.array(SIZES)).all()
+    assert set(np.unique(rows[:, 3])) <= set(range(SIZES[3]))
 
 
 @pytest.mark.parametrize(

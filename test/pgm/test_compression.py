@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from method.synthesis.mst.compression import compress, compress_data, decompress_data
+from method.pgm.compression import compress, compress_data, decompress_data
 
 
 def test_round_trip_keeps_kept_values_and_spreads_the_bucket() -> None:

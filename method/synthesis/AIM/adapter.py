@@ -17,7 +17,7 @@ from method.api.base import RunConfig
 from method.api.knobs import knob
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger
-from method.pgm.model import GraphicalModel
+from method.pgm.compression import CompressedModel
 from method.synthesis.AIM.mechanism import AIMSettings, run_aim
 from method.synthesis.discrete import EncodedSynthesizer
 
@@ -34,6 +34,10 @@ class AIMSynthesizer(EncodedSynthesizer):
         round_iters: mirror-descent iterations of each round's warm-started estimate.
         num_marginals: use a random subset of this many workload marginals (``None``: all).
         rounds: cap on the number of selection rounds (the last spends what is left; ``None``: no cap).
+        rounds_per_attribute: T = this × d sizes the first rounds (σ₀, ε₀). The paper uses 16; we default
+            to 4 (measured on Adult, docs/benchmarks.md: the 1-ways are what every wide marginal is built on).
+        compress_domain: merge values whose noisy 1-way count is below 3σ₀ into one bucket per attribute
+            (MST's compression; not in the AIM paper, measured in docs/benchmarks.md), undone when sampling.
     """
 
     name: ClassVar[str] = "aim"
@@ -49,15 +53,19 @@ class AIMSynthesizer(EncodedSynthesizer):
                                      low=1, high=10**9, optional=True)
     rounds: int | None = knob(None, int, "cap on the number of selection rounds", low=1, high=100_000,
                               optional=True)
+    rounds_per_attribute: int = knob(4, int, "T = this × (number of columns) sizes the first rounds (paper: 16)",
+                                     low=1, high=1000)
+    compress_domain: bool = knob(True, bool, "merge values whose noisy 1-way count is below 3σ₀ into one bucket")
 
 
     def fit_discrete(
         self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig
-    ) -> GraphicalModel:
+    ) -> CompressedModel:
         settings = AIMSettings(
             degree=self.degree, max_cells=self.max_cells, max_model_size=float(self.max_model_size),
             max_iters=self.max_iters, round_iters=self.round_iters, num_marginals=self.num_marginals,
-            rounds=self.rounds,
+            rounds=self.rounds, rounds_per_attribute=self.rounds_per_attribute,
+            compress_domain=self.compress_domain,
         )  # fmt: skip
         return run_aim(np.asarray(data, dtype=np.int64), domain, ledger, config, settings)
 

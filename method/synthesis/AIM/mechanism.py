@@ -2,8 +2,9 @@
 
 ALGORITHMS.md §3, in the reference code's order:
 
-* initialise: T = 16d, α = 0.9, σ₀ = √(T/(2αρ)), ε₀ = √(8(1−α)ρ/T); measure every 1-way with σ₀ and fit
-  p̂₀ with Private-PGM;
+* initialise: T = 4d (the paper: 16d), α = 0.9, σ₀ = √(T/(2αρ)), ε₀ = √(8(1−α)ρ/T); measure every 1-way
+  with σ₀, compress each domain (values with noisy count below 3σ₀ share one bucket: MST's compression,
+  not in the paper), build the workload and candidates on the compressed domains, and fit p̂₀;
 * each round: if less than two rounds' worth of budget is left (or the round cap or the time budget is
   reached) this is the last round, and σ, ε are set so that it spends exactly what is left (the privacy
   filter); the model-size limit is MAX_SIZE·ρ_used/ρ; the candidates are the r ∈ W⁺ whose addition keeps
@@ -11,7 +12,11 @@ ALGORITHMS.md §3, in the reference code's order:
   picks r with the bias-corrected score q_r = w_r(‖M_r(D) − M_r(p̂)‖₁ − √(2/π)·σ·n_r), Δ = max w_r;
   M_r(D) is measured with N(0, σ²); p̂ is re-estimated warm-started; if the estimate of r moved by no
   more than the expected noise √(2/π)·σ·n_r, anneal: σ ← σ/2, ε ← 2ε;
-* finally re-estimate with all measurements; the model samples N̂ rows by default.
+* finally re-estimate with all measurements; the model samples N̂ rows by default, and the buckets become
+  their members again (drawn from the noisy 1-way).
+
+The two deviations (T = 4d, compression) are measured on Adult in docs/benchmarks.md; the knobs
+``rounds_per_attribute=16, compress_domain=False`` give the paper's algorithm.
 
 Every spend goes through the ledger: ``aim:init`` (1-ways), ``aim:select``, ``aim:measure``.
 """
@@ -27,6 +32,7 @@ import numpy as np
 from method.api.base import RunConfig
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger, exponential_rho, gaussian_rho
+from method.pgm.compression import CompressedModel, Compression, compress_data, measure_one_ways
 from method.pgm.estimation import Measurement, mirror_descent
 from method.pgm.factor import Clique
 from method.pgm.junction_tree import jt_size_mb
@@ -35,7 +41,6 @@ from method.pgm.model import GraphicalModel
 from method.synthesis.AIM.workload import build_workload, candidate_weights
 
 ALPHA = 0.9  # share of each round's budget spent on measurement (the rest on selection)
-ROUNDS_PER_ATTRIBUTE = 16  # T = 16d sizes the first rounds
 _NOISE_FACTOR = math.sqrt(2.0 / math.pi)  # E|N(0, σ²)| = √(2/π)·σ
 
 
@@ -50,6 +55,8 @@ class AIMSettings:
     round_iters: int = 300
     num_marginals: int | None = None
     rounds: int | None = None
+    rounds_per_attribute: int = 4
+    compress_domain: bool = True
 
 
 @dataclass(slots=True)
@@ -64,6 +71,7 @@ class _Run:
     epsilon: float
     rho: float
     start_spent: float
+    compressions: tuple[Compression, ...]
 
     def used(self, ledger: BudgetLedger) -> float:
         return ledger.spent - self.start_spent
@@ -71,19 +79,9 @@ class _Run:
 
 def run_aim(
     data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
-) -> GraphicalModel:
+) -> CompressedModel:
     """Fit AIM on ``data`` (n × d codes of ``domain``), spending exactly ``ledger.remaining``."""
-    sizes, d, rng = domain.sizes, len(domain), config.rng
-    workload = build_workload(
-        sizes,
-        degree=settings.degree,
-        max_cells=settings.max_cells,
-        num_marginals=settings.num_marginals,
-        rng=rng,
-    )
-    weights = candidate_weights(workload, d)
-    answers = {r: marginal_counts(data, sizes, r) for r in weights}
-    run = _initialise(answers, weights, domain, ledger, config, settings)
+    run, sizes, names = _initialise(data, domain, ledger, config, settings)
     round_seconds, t = 0.0, 0
     terminate = False
     while not terminate and ledger.remaining > 0:
@@ -101,19 +99,20 @@ def run_aim(
             terminate = True
         terminate = _set_round_budget(run, ledger, terminate)
         sigma = run.sigma
-        chosen = _round(run, domain, ledger, config, settings, final=terminate)
+        chosen = _round(run, sizes, names, ledger, config, settings, final=terminate)
         config.report(
             "aim:round",
             run.used(ledger) / run.rho,
             f"round {t}: rho used {run.used(ledger):.4g}/{run.rho:.4g}, sigma {sigma:.4g}, "
-            f"measured {'×'.join(domain.names[a] for a in chosen)}",
+            f"measured {'×'.join(names[a] for a in chosen)}",
         )
         round_seconds = time.monotonic() - started
     config.report("aim:estimate", 0.99, f"final estimate ({settings.max_iters} iterations)")
     deadline = _deadline(config)
-    return mirror_descent(
+    model = mirror_descent(
         sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=deadline
     )
+    return CompressedModel(model, run.compressions)
 
 
 def _estimate_seconds(round_seconds: float, settings: AIMSettings) -> float:
@@ -128,25 +127,32 @@ def _deadline(config: RunConfig):
 
 
 def _initialise(
-    answers: dict[Clique, np.ndarray],
-    weights: dict[Clique, float],
-    domain: Domain,
-    ledger: BudgetLedger,
-    config: RunConfig,
-    settings: AIMSettings,
-) -> _Run:
-    """Algorithm 3: every 1-way with σ₀, then p̂₀."""
+    data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
+) -> tuple[_Run, tuple[int, ...], tuple[str, ...]]:
+    """Algorithm 3: every 1-way with σ₀ (then the domains compressed), the workload on the compressed
+    domains, and p̂₀."""
     d, rho, start = len(domain), ledger.remaining, ledger.spent
-    rounds = ROUNDS_PER_ATTRIBUTE * d
+    rounds = settings.rounds_per_attribute * d
     sigma = math.sqrt(rounds / (2 * ALPHA * rho))
     epsilon = math.sqrt(8 * (1 - ALPHA) * rho / rounds)
     config.report("aim:init", 0.0, f"measuring {d} 1-way marginals, sigma {sigma:.4g}")
-    measurements = []
-    for a, name in enumerate(domain.names):
-        noisy = ledger.gaussian("aim:init", answers[(a,)], gaussian_rho(sigma), config.rng, measured=name)
-        measurements.append(Measurement((a,), noisy, sigma))
-    model = mirror_descent(domain.sizes, measurements, iters=settings.round_iters)
-    return _Run(answers, weights, measurements, model, sigma, epsilon, rho, start)
+    compressions, measurements = measure_one_ways(
+        data, domain, ledger, "aim:init", gaussian_rho(sigma), config.rng, merge=settings.compress_domain
+    )
+    sizes = tuple(c.size for c in compressions)
+    codes = compress_data(data, domain.sizes, compressions)
+    workload = build_workload(
+        sizes,
+        degree=settings.degree,
+        max_cells=settings.max_cells,
+        num_marginals=settings.num_marginals,
+        rng=config.rng,
+    )
+    weights = candidate_weights(workload, d)
+    answers = {r: marginal_counts(codes, sizes, r) for r in weights}
+    model = mirror_descent(sizes, measurements, iters=settings.round_iters)
+    run = _Run(answers, weights, measurements, model, sigma, epsilon, rho, start, tuple(compressions))
+    return run, sizes, domain.names
 
 
 def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
@@ -160,10 +166,16 @@ def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
 
 
 def _round(
-    run: _Run, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings, *, final: bool
+    run: _Run,
+    sizes: tuple[int, ...],
+    names: tuple[str, ...],
+    ledger: BudgetLedger,
+    config: RunConfig,
+    settings: AIMSettings,
+    *,
+    final: bool,
 ) -> Clique:
     """One select → measure → estimate → anneal round (Algorithm 2, lines 6–16)."""
-    sizes = domain.sizes
     cost = gaussian_rho(run.sigma) + exponential_rho(run.epsilon)
     limit = settings.max_model_size * (run.used(ledger) + cost) / run.rho
     candidates = _filter_candidates(run, sizes, limit)
@@ -173,7 +185,7 @@ def _round(
         measured=f"{len(candidates)} candidates", sensitivity=sensitivity,
     )
     chosen = candidates[index]
-    name = "×".join(domain.names[a] for a in chosen)
+    name = "×".join(names[a] for a in chosen)
     measure_rho = ledger.remaining if final else gaussian_rho(run.sigma)
     noisy = ledger.gaussian("aim:measure", run.data_answers[chosen], measure_rho, config.rng, measured=name)
     run.measurements.append(Measurement(chosen, noisy, math.sqrt(1 / (2 * measure_rho))))

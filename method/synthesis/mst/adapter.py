@@ -15,8 +15,9 @@ from method.api.base import RunConfig
 from method.api.knobs import knob
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger
+from method.pgm.compression import CompressedModel
 from method.synthesis.discrete import EncodedSynthesizer
-from method.synthesis.mst.mechanism import MSTModel, run_mst
+from method.synthesis.mst.mechanism import run_mst
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,5 +37,5 @@ class MSTSynthesizer(EncodedSynthesizer):
 
     def fit_discrete(
         self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig
-    ) -> MSTModel:
+    ) -> CompressedModel:
         return run_mst(np.asarray(data, dtype=np.int64), domain, ledger, config, iters=self.iters)

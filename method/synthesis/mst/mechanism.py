@@ -17,39 +17,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from method.api.base import RunConfig
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger, exponential_epsilon, gaussian_sigma
+from method.pgm.compression import CompressedModel, compress_data, measure_one_ways
 from method.pgm.estimation import Measurement, mirror_descent
 from method.pgm.marginals import marginal_counts
-from method.pgm.model import GraphicalModel
-from method.synthesis.mst.compression import Compression, compress, compress_data, decompress_data
 
 _ONE_WAY_MODEL_ITERS = 200
 
 
-@dataclass(frozen=True, slots=True)
-class MSTModel:
-    """The fitted tree model on the compressed domain, and how to undo the compression."""
-
-    model: GraphicalModel
-    compressions: tuple[Compression, ...]
-
-    @property
-    def default_rows(self) -> int:
-        return self.model.default_rows
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return decompress_data(self.model.sample(n, rng), self.compressions, rng)
-
-
 def run_mst(
     data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, *, iters: int
-) -> MSTModel:
+) -> CompressedModel:
     """Fit MST on ``data`` (n × d codes of ``domain``) with everything left in ``ledger``.
 
     Args:
@@ -60,13 +43,13 @@ def run_mst(
         iters: mirror-descent iterations of the final estimate.
 
     Returns:
-        The fitted :class:`MSTModel`.
+        The fitted :class:`CompressedModel`.
     """
     d, rho = len(domain), ledger.remaining
     rng = config.rng
     config.report("mst:one-way", 0.0, f"measuring {d} 1-way marginals")
     share = rho if d == 1 else rho / 3
-    compressions, measurements = _measure_one_ways(data, domain, ledger, share, rng)
+    compressions, measurements = measure_one_ways(data, domain, ledger, "mst:one-way", share / d, rng)
     sizes = tuple(c.size for c in compressions)
     codes = compress_data(data, domain.sizes, compressions)
     if d > 1:
@@ -83,24 +66,7 @@ def run_mst(
     config.report("mst:estimate", 0.4, f"estimating the model ({iters} iterations)")
     model = mirror_descent(sizes, measurements, iters=iters)
     config.report("mst:done", 1.0, f"model total {model.total:.0f}")
-    return MSTModel(model, tuple(compressions))
-
-
-def _measure_one_ways(
-    data: np.ndarray, domain: Domain, ledger: BudgetLedger, rho: float, rng: np.random.Generator
-) -> tuple[list[Compression], list[Measurement]]:
-    d = len(domain)
-    sigma = gaussian_sigma(rho / d)
-    compressions, measurements = [], []
-    for a, name in enumerate(domain.names):
-        noisy = ledger.gaussian(
-            "mst:one-way", marginal_counts(data, domain.sizes, (a,)), rho / d, rng, measured=name
-        )
-        compression = compress(noisy, sigma)
-        values, sigmas = compression.measured(noisy, sigma)
-        compressions.append(compression)
-        measurements.append(Measurement((a,), values, sigmas))
-    return compressions, measurements
+    return CompressedModel(model, tuple(compressions))
 
 
 def _select_tree(

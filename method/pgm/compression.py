@@ -1,10 +1,10 @@
-"""MST's domain compression (McKenna, Miklau, Sheldon, JPC 2021, §3 ``compress_domain``).
+"""Domain compression after the noisy 1-ways (McKenna, Miklau, Sheldon, JPC 2021, §3 ``compress_domain``).
 
-Values whose noisy 1-way count is below 3σ are merged into one bucket per attribute, so the model does not
-spend cells on values the measurement cannot tell from zero. The merged cell is measured as the sum of its
-members' noisy counts, with noise σ√m for m members. Decompression (free post-processing) replaces the
-bucket by one of its members, drawn from the noisy 1-way restricted to the members (uniform if that has no
-positive mass).
+Used by MST, as in its paper, and by AIM (a measured deviation: docs/benchmarks.md). Values whose noisy
+1-way count is below 3σ are merged into one bucket per attribute, so the model does not spend cells on
+values the measurement cannot tell from zero. The merged cell is measured as the sum of its members' noisy
+counts, with noise σ√m for m members. Decompression (free post-processing) replaces the bucket by one of
+its members, drawn from the noisy 1-way restricted to the members (uniform if that has no positive mass).
 """
 
 from __future__ import annotations
@@ -13,6 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from method.api.metadata import Domain
+from method.api.privacy import BudgetLedger, gaussian_sigma
+from method.pgm.estimation import Measurement
+from method.pgm.marginals import marginal_counts
+from method.pgm.model import GraphicalModel
 
 _THRESHOLD_SIGMAS = 3.0
 
@@ -70,6 +76,11 @@ def compress(noisy: np.ndarray, sigma: float) -> Compression:
     return Compression(kept, merged, weights)
 
 
+def keep_all(size: int) -> Compression:
+    """The identity compression of a domain of ``size`` values."""
+    return Compression(np.arange(size), np.empty(0, dtype=np.int64), np.empty(0))
+
+
 def compress_data(data: np.ndarray, sizes: Sequence[int], compressions: Sequence[Compression]) -> np.ndarray:
     """Every column of ``data`` mapped to its compressed codes."""
     return np.stack([c.encode(data[:, a], sizes[a]) for a, c in enumerate(compressions)], axis=1)
@@ -82,3 +93,42 @@ def decompress_data(
     if codes.shape[1] == 0:
         return codes
     return np.stack([c.decode(codes[:, a], rng) for a, c in enumerate(compressions)], axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class CompressedModel:
+    """A model fitted on compressed codes, and how to undo the compression when sampling."""
+
+    model: GraphicalModel
+    compressions: tuple[Compression, ...]
+
+    @property
+    def default_rows(self) -> int:
+        return self.model.default_rows
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return decompress_data(self.model.sample(n, rng), self.compressions, rng)
+
+
+def measure_one_ways(
+    data: np.ndarray,
+    domain: Domain,
+    ledger: BudgetLedger,
+    stage: str,
+    rho: float,
+    rng: np.random.Generator,
+    *,
+    merge: bool = True,
+) -> tuple[list[Compression], list[Measurement]]:
+    """Measure every 1-way marginal of ``data`` spending ``rho`` each (charged to ``ledger`` under ``stage``)
+    and compress each attribute's domain (``merge=False`` keeps every value); the measurements are
+    re-expressed on the compressed domains."""
+    compressions, measurements = [], []
+    sigma = gaussian_sigma(rho)
+    for a, name in enumerate(domain.names):
+        noisy = ledger.gaussian(stage, marginal_counts(data, domain.sizes, (a,)), rho, rng, measured=name)
+        compression = compress(noisy, sigma) if merge else keep_all(len(noisy))
+        values, sigmas = compression.measured(noisy, sigma)
+        compressions.append(compression)
+        measurements.append(Measurement((a,), values, sigmas))
+    return compressions, measurements
