@@ -84,7 +84,7 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
     setImportNote(null);
     if (!file) return;
     try {
-      const text = typeof file.text === "function" ? await file.text() : await new Response(file).text();
+      const text = await readText(file);
       const next = importDocument(text, value);
       onChange(next);
       setEditing(null);
@@ -194,6 +194,15 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
   );
 }
 
+function readText(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ""));
+    reader.onerror = () => reject(reader.error ?? new Error("unreadable"));
+    reader.readAsText(file);
+  });
+}
+
 interface RowProps {
   row: ColumnRow;
   selected: boolean;
@@ -255,8 +264,8 @@ const Row = memo(function Row({ row, selected, editing, error, entry, originEntr
       <td>{row.binning || "—"}</td>
       <td>
         {editable && !editing && (
-          <button type="button" className="secondary small" onClick={() => onEdit(row.name)}>
-            Edit<span className="visually-hidden"> {row.name}</span>
+          <button type="button" className="secondary small" aria-label={`Edit ${row.name}`} onClick={() => onEdit(row.name)}>
+            Edit
           </button>
         )}
       </td>
