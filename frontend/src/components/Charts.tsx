@@ -12,16 +12,16 @@ const REAL = "#1f5fa8";
 const SYNTH = "#d9822b";
 
 /** Grouped bars per category/bin (at most `maxBars`, the most frequent in the real data when there are more). */
-export function MarginalChart({ plot, maxBars = 24 }: { plot: MarginalPlot; maxBars?: number }) {
+export function MarginalChart({ plot, maxBars = 40 }: { plot: MarginalPlot; maxBars?: number }) {
   const ids = useId();
   let indices = plot.labels.map((_, i) => i);
   if (indices.length > maxBars) {
     indices = [...indices].sort((a, b) => (plot.real[b] ?? 0) - (plot.real[a] ?? 0)).slice(0, maxBars).sort((a, b) => a - b);
   }
   const width = 420;
-  const height = 180;
+  const height = 200;
   const left = 36;
-  const bottom = 56;
+  const bottom = 64;
   const top = 8;
   const plotH = height - bottom - top;
   const peak = Math.max(1e-9, ...indices.map((i) => Math.max(plot.real[i] ?? 0, plot.synth[i] ?? 0)));
@@ -36,8 +36,8 @@ export function MarginalChart({ plot, maxBars = 24 }: { plot: MarginalPlot; maxB
           {`${plot.column}: share of rows per value, real (blue) vs synthetic (orange); total variation distance ${tvd.toFixed(3)}`}
         </title>
         <line x1={left} x2={width} y1={top + plotH} y2={top + plotH} stroke="#555" />
-        <text x={left - 4} y={top + 8} fontSize="9" textAnchor="end" fill="#333">{(peak * 100).toFixed(0)}%</text>
-        <text x={left - 4} y={top + plotH} fontSize="9" textAnchor="end" fill="#333">0</text>
+        <text x={left - 4} y={top + 8} fontSize="10" textAnchor="end" fill="#333">{(peak * 100).toFixed(0)}%</text>
+        <text x={left - 4} y={top + plotH} fontSize="10" textAnchor="end" fill="#333">0</text>
         {indices.map((i, k) => {
           const x = left + k * group + group * 0.1;
           const label = plot.labels[i];
@@ -49,9 +49,9 @@ export function MarginalChart({ plot, maxBars = 24 }: { plot: MarginalPlot; maxB
               <rect x={x + bar} y={y(plot.synth[i] ?? 0)} width={bar} height={top + plotH - y(plot.synth[i] ?? 0)} fill={SYNTH}>
                 <title>{`${label}: synthetic ${((plot.synth[i] ?? 0) * 100).toFixed(1)}%`}</title>
               </rect>
-              <text x={x + bar} y={top + plotH + 8} fontSize="8" fill="#333" textAnchor="end"
+              <text x={x + bar} y={top + plotH + 8} fontSize={indices.length > 24 ? 7 : 10} fill="#333" textAnchor="end"
                 transform={`rotate(-50 ${x + bar} ${top + plotH + 8})`}>
-                {label.length > 14 ? `${label.slice(0, 13)}…` : label}
+                {label.length > 12 ? `${label.slice(0, 11)}…` : label}
               </text>
             </g>
           );
@@ -82,8 +82,8 @@ export function PairHeatmap({ columns, pairs }: { columns: string[]; pairs: Pair
   }
   const n = columns.length;
   const cell = Math.max(12, Math.min(28, Math.floor(420 / Math.max(1, n))));
-  const label = 110;
-  const size = label + n * cell;
+  const label = 120;
+  const size = label + n * cell + 40;
   const peak = Math.max(1e-9, ...pairs.filter((p) => columns.includes(p.a) && columns.includes(p.b)).map((p) => p.tvd));
   const color = (v: number) => {
     const t = Math.min(1, v / peak);

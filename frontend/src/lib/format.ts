@@ -24,7 +24,9 @@ export function formatDuration(seconds: number): string {
 /** A number with at most `digits` significant digits, without exponent for ordinary sizes. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";
-  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e6)) return value.toExponential(digits - 1);
+  if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e6)) {
+    return Number(value.toPrecision(digits)).toExponential().replace("e+", "e");
+  }
   return Number(value.toPrecision(digits)).toString();
 }
 
