@@ -105,7 +105,8 @@ async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
       body = null;
     }
     const { message, code, hint } = errorSentence(response.status, body);
-    throw new ApiError(message, response.status, code, hint);
+    const signIn = response.status === 401 ? "You are not signed in. " : "";
+    throw new ApiError(signIn + message, response.status, code, hint);
   }
   return (await response.json()) as T;
 }

@@ -377,7 +377,7 @@ export function importDocument(text: string, current: SchemaState): SchemaState 
 
 /** The column a service error message names (`column 'age': …`), if any. */
 export function columnOfMessage(message: string, columns: string[]): string | null {
-  const match = /column\(?s?\)? (['"])(.*?)\1/.exec(message);
+  const match = /column\(?s?\)? (['"])(.*?)\1/i.exec(message);
   if (match && columns.includes(match[2])) return match[2];
   return null;
 }
