@@ -56,7 +56,8 @@ const STATUS_SENTENCES: Record<number, string> = {
   503: "The service is not ready yet. Try again in a minute.",
 };
 
-function sentence(text: string): string {
+/** `text` starting with a capital and ending with a full stop. */
+export function sentence(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);

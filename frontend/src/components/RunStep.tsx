@@ -1,6 +1,6 @@
 /** Step 3: the run's progress (polling `GET /jobs/{id}`), elapsed time, cancel; moves on when it succeeds. */
 import { useEffect, useId, useRef, useState } from "react";
-import { api, type JobPublic } from "../api/client";
+import { api, sentence, type JobPublic } from "../api/client";
 import { formatDuration, formatNumber } from "../lib/format";
 import { methodLabel, stageLabel } from "../lib/stages";
 import { ErrorAlert } from "./ErrorAlert";
@@ -81,7 +81,7 @@ export function RunStep({ initial, startedLocally, onSucceeded, onStartOver, pol
   const fraction = Math.min(1, Math.max(0, job.progress.fraction));
   const percent = Math.round(fraction * 100);
   const stage = job.status === "queued" ? "Waiting for a worker" : stageLabel(job.progress.stage);
-  const failure = job.error ? `${FAILURE_SENTENCES[job.error.code] ?? ""} ${job.error.message}`.trim() : "The run failed.";
+  const failure = job.error ? `${FAILURE_SENTENCES[job.error.code] ?? ""} ${sentence(job.error.message)}`.trim() : "The run failed.";
 
   return (
     <section aria-labelledby={`${ids}-h`} className="step">
