@@ -1,5 +1,5 @@
 /** The inline editor of one column: bounds and bins (numerical, datetime) or categories (categorical). */
-import { useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import {
   applyDraft, BINNINGS, categoryLines, DP_BINNINGS, draftOf, validateDraft, type ColumnEntry, type Draft,
 } from "../lib/schemaModel";
@@ -27,6 +27,11 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
   const errors = validateDraft(draft);
   const invalid = Object.keys(errors).length > 0;
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  // Keyboard users land in the editor when it opens.
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>("input, textarea, select")?.focus();
+  }, []);
 
   function save() {
     setTried(true);
@@ -120,7 +125,7 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
           </p>
         </>
       )}
-      {tried && invalid && <p className="field-error" role="alert">Fix the fields marked above before saving.</p>}
+      {tried && invalid && <p className="field-error">Fix the fields marked above before saving.</p>}
       <div className="actions">
         <button type="button" className="primary small" onClick={save} aria-disabled={invalid}>Save</button>
         <button type="button" className="secondary small" onClick={onCancel}>Cancel</button>

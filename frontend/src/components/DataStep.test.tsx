@@ -86,7 +86,7 @@ describe("DataStep", () => {
     const knob = screen.getByLabelText("update_iterations");
     await user.clear(knob);
     await user.type(knob, "-1");
-    expect(screen.getByRole("alert")).toHaveTextContent("update_iterations must be at least 0.");
+    expect(knob).toHaveAccessibleDescription(/update_iterations must be at least 0\./);
     expect(screen.getByRole("radio", { name: "Balanced" })).not.toBeChecked();
   });
 });

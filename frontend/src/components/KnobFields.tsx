@@ -47,7 +47,7 @@ export function KnobFields({ params, values, onChange }: Props) {
               </>
             )}
             <p className="help" id={`${id}-help`}>{p.help} ({range})</p>
-            {error && <p className="field-error" id={`${id}-err`} role="alert">{error}</p>}
+            {error && <p className="field-error" id={`${id}-err`}>{error}</p>}
           </div>
         );
       })}

@@ -3,7 +3,7 @@
  * change, an inline editor opened per row, import/export of the CLI's schema file. Controlled: the schema
  * lives in the parent; rows are memoised so a 100+-column table filters and edits without re-rendering all.
  */
-import { memo, useCallback, useId, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import {
   buildRows, exportDocument, filterRows, importDocument, replaceEntry, ROW_TYPES, setTypes, SchemaImportError,
   type ColumnEntry, type ColumnRow, type RowType, type SchemaOrigin, type SchemaState,
@@ -225,6 +225,13 @@ function sameRow(a: RowProps, b: RowProps): boolean {
 
 const Row = memo(function Row({ row, selected, editing, error, entry, originEntry, onType, onToggle, onEdit, onCancel, onSave }: RowProps) {
   const editable = row.type !== "excluded";
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(editing);
+  // Focus goes back to the row's Edit button when its editor closes.
+  useEffect(() => {
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   return (
     <tr className={`${editing ? "editing" : ""}${error ? " has-error" : ""}`}>
       <td className="name">
@@ -259,12 +266,12 @@ const Row = memo(function Row({ row, selected, editing, error, entry, originEntr
         ) : (
           <span>{row.detail}</span>
         )}
-        {error && <p className="field-error" role="alert">{error}</p>}
+        {error && <p className="field-error">{error}</p>}
       </td>
       <td>{row.binning || "—"}</td>
       <td>
         {editable && !editing && (
-          <button type="button" className="secondary small" aria-label={`Edit ${row.name}`} onClick={() => onEdit(row.name)}>
+          <button ref={editButton} type="button" className="secondary small" aria-label={`Edit ${row.name}`} onClick={() => onEdit(row.name)}>
             Edit
           </button>
         )}
