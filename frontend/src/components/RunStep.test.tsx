@@ -60,3 +60,25 @@ describe("RunStep", () => {
     );
   });
 });
+
+describe("RunStep progress", () => {
+  it("never moves the bar backwards and shows 100 on success", async () => {
+    const replies = [
+      job({ progress: { stage: "mst:measure", fraction: 0.3 } }),
+      job({ progress: { stage: "encode", fraction: 0.0 } }),
+      job({ status: "succeeded", progress: { stage: "mst:done", fraction: 0.99 } }),
+    ];
+    const seen: string[] = [];
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(replies.shift()))));
+    const onSucceeded = vi.fn();
+    render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0 } })} startedLocally={null}
+      onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
+    await vi.waitFor(() => {
+      seen.push(screen.getByRole("progressbar").getAttribute("aria-valuenow") ?? "");
+      expect(onSucceeded).toHaveBeenCalled();
+    });
+    const values = seen.map(Number);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+  });
+});

@@ -78,8 +78,11 @@ export function RunStep({ initial, startedLocally, onSucceeded, onStartOver, pol
   const start = startedLocally ?? (Number.isFinite(created) ? created : now);
   const end = final && job.finished_at ? new Date(job.finished_at).getTime() : now;
   const elapsed = Math.max(0, (end - (final && job.finished_at ? created : start)) / 1000);
-  const fraction = Math.min(1, Math.max(0, job.progress.fraction));
-  const percent = Math.round(fraction * 100);
+  const fraction = job.status === "succeeded" ? 1 : Math.min(1, Math.max(0, job.progress.fraction));
+  // The bar never moves backwards (a method's stages may restart their own fraction).
+  const shown = useRef(0);
+  shown.current = Math.max(shown.current, Math.round(fraction * 100));
+  const percent = shown.current;
   const stage = job.status === "queued" ? "Waiting for a worker" : stageLabel(job.progress.stage);
   const failure = job.error ? `${FAILURE_SENTENCES[job.error.code] ?? ""} ${sentence(job.error.message)}`.trim() : "The run failed.";
 
