@@ -4,12 +4,12 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { api, type JobPublic, type JobSummary, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "./api/client";
-import { DataStep } from "./components/DataStep";
-import { ErrorAlert } from "./components/ErrorAlert";
-import { ResultsStep } from "./components/ResultsStep";
-import { ReviewStep } from "./components/ReviewStep";
-import { RunStep } from "./components/RunStep";
-import { RunsPage } from "./components/RunsPage";
+import { DataStep } from "./components/Upload/DataStep";
+import { ErrorAlert } from "./components/ui/ErrorAlert";
+import { ResultsStep } from "./components/Results/ResultsStep";
+import { ReviewStep } from "./components/Metadata/ReviewStep";
+import { RunStep } from "./components/Jobs/RunStep";
+import { RunsPage } from "./components/Jobs/RunsPage";
 import { FALLBACK_METHODS, presetValues, valuesFromKnobs, matchingPreset, type KnobParam } from "./lib/presets";
 import { initialForm, type RunForm } from "./lib/runForm";
 import type { DomainData, InfoData, SchemaOrigin, SchemaState } from "./lib/schemaModel";

@@ -1,6 +1,6 @@
 /** The advanced section: one input per method knob, generated from `GET /methods`, labelled by knob name. */
 import { useId } from "react";
-import { knobError, type KnobParam, type KnobValues } from "../lib/presets";
+import { knobError, type KnobParam, type KnobValues } from "../../lib/presets";
 
 interface Props {
   params: KnobParam[];

@@ -1,11 +1,11 @@
 /** Step 1: the data (upload or sample), the method, ε / δ, rows and the method's knobs. */
 import { useId, useRef, useState, type DragEvent } from "react";
-import { api, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "../api/client";
-import { formatBytes } from "../lib/format";
-import { matchingPreset, PRESETS, presetValues, type KnobParam, type KnobValues, type PresetName } from "../lib/presets";
-import { knobValuesFor, LARGE_EPSILON, settingsOf, tooLargeMessage, validateForm, type RunForm } from "../lib/runForm";
-import { methodLabel } from "../lib/stages";
-import { ErrorAlert } from "./ErrorAlert";
+import { api, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "../../api/client";
+import { formatBytes } from "../../lib/format";
+import { matchingPreset, PRESETS, presetValues, type KnobParam, type KnobValues, type PresetName } from "../../lib/presets";
+import { knobValuesFor, LARGE_EPSILON, settingsOf, tooLargeMessage, validateForm, type RunForm } from "../../lib/runForm";
+import { methodLabel } from "../../lib/stages";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { KnobFields } from "./KnobFields";
 
 interface Props {

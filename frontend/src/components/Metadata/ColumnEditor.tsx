@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import {
   applyDraft, BINNINGS, categoryLines, DP_BINNINGS, draftOf, validateDraft, type ColumnEntry, type Draft,
-} from "../lib/schemaModel";
+} from "../../lib/schemaModel";
 
 interface Props {
   name: string;

@@ -2,8 +2,8 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { MethodPublic, PreviewPublic, RunSettings, WhoAmI } from "../api/client";
-import { initialForm, type RunForm } from "../lib/runForm";
+import type { MethodPublic, PreviewPublic, RunSettings, WhoAmI } from "../../api/client";
+import { initialForm, type RunForm } from "../../lib/runForm";
 import { DataStep } from "./DataStep";
 
 const methods = [

@@ -1,9 +1,9 @@
 /** Step 3: the run's progress (polling `GET /jobs/{id}`), elapsed time, cancel; moves on when it succeeds. */
 import { useEffect, useId, useRef, useState } from "react";
-import { api, sentence, type JobPublic } from "../api/client";
-import { formatDuration, formatNumber } from "../lib/format";
-import { methodLabel, stageLabel } from "../lib/stages";
-import { ErrorAlert } from "./ErrorAlert";
+import { api, sentence, type JobPublic } from "../../api/client";
+import { formatDuration, formatNumber } from "../../lib/format";
+import { methodLabel, stageLabel } from "../../lib/stages";
+import { ErrorAlert } from "../ui/ErrorAlert";
 
 interface Props {
   initial: JobPublic;

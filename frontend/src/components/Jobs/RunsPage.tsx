@@ -1,9 +1,9 @@
 /** The runs history: the caller's jobs (`GET /jobs`), newest first; open one, or re-run it with changes. */
 import { useEffect, useId, useState } from "react";
-import { api, type JobSummary } from "../api/client";
-import { formatDate, formatDuration, formatNumber, secondsBetween } from "../lib/format";
-import { methodLabel, STATE_LABELS } from "../lib/stages";
-import { ErrorAlert } from "./ErrorAlert";
+import { api, type JobSummary } from "../../api/client";
+import { formatDate, formatDuration, formatNumber, secondsBetween } from "../../lib/format";
+import { methodLabel, STATE_LABELS } from "../../lib/stages";
+import { ErrorAlert } from "../ui/ErrorAlert";
 
 interface Props {
   onOpen: (jobId: string) => void;

@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { JobPublic } from "../api/client";
+import type { JobPublic } from "../../api/client";
 import { RunStep } from "./RunStep";
 
 function job(patch: Partial<JobPublic>): JobPublic {

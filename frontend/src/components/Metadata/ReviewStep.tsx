@@ -1,10 +1,10 @@
 /** Step 2: review the inferred schema, then start the run (`POST /confirm_synthesis`, wait=false). */
 import { useId, useState } from "react";
-import { api, ApiError, type JobPublic, type RunSettings } from "../api/client";
-import { formatNumber } from "../lib/format";
-import { columnOfMessage, type SchemaOrigin, type SchemaState } from "../lib/schemaModel";
-import { methodLabel } from "../lib/stages";
-import { ErrorAlert } from "./ErrorAlert";
+import { api, ApiError, type JobPublic, type RunSettings } from "../../api/client";
+import { formatNumber } from "../../lib/format";
+import { columnOfMessage, type SchemaOrigin, type SchemaState } from "../../lib/schemaModel";
+import { methodLabel } from "../../lib/stages";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { MetadataEditor } from "./MetadataEditor";
 
 interface Props {

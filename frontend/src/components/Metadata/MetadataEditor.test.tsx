@@ -2,8 +2,8 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
-import type { SchemaOrigin, SchemaState } from "../lib/schemaModel";
-import { adultOrigin, wideOrigin } from "../test/fixtures";
+import type { SchemaOrigin, SchemaState } from "../../lib/schemaModel";
+import { adultOrigin, wideOrigin } from "../../test/fixtures";
 import { MetadataEditor } from "./MetadataEditor";
 
 /** The editor with its schema held in state, as the review step holds it; `latest()` reads what it emitted. */

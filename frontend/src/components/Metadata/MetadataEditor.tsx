@@ -7,9 +7,9 @@ import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "
 import {
   buildRows, exportDocument, filterRows, importDocument, replaceEntry, ROW_TYPES, setTypes, SchemaImportError,
   type ColumnEntry, type ColumnRow, type RowType, type SchemaOrigin, type SchemaState,
-} from "../lib/schemaModel";
+} from "../../lib/schemaModel";
 import { ColumnEditor } from "./ColumnEditor";
-import { ErrorAlert } from "./ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 
 interface Props {
   value: SchemaState;
