@@ -42,9 +42,7 @@ def _app_with_dist(tmp_path: Path) -> TestClient:
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><title>PrivSyn</title><div id=root></div>")
     (dist / "assets" / "app.js").write_text("console.log('app')")
-    app = create_app(load_settings(state_root=tmp_path / "state"))
-    assert mount_frontend(app, dist)
-    return TestClient(app)
+    return TestClient(create_app(load_settings(state_root=tmp_path / "state"), frontend_dist=dist))
 
 
 def test_the_built_app_is_served_at_root_and_api_misses_stay_json(tmp_path: Path) -> None:
@@ -63,8 +61,9 @@ def test_the_built_app_is_served_at_root_and_api_misses_stay_json(tmp_path: Path
 
 
 def test_without_a_build_nothing_is_mounted(tmp_path: Path) -> None:
-    app = create_app(load_settings(state_root=tmp_path / "state"))
+    app = create_app(load_settings(state_root=tmp_path / "state"), frontend_dist=tmp_path / "no-dist")
     assert not mount_frontend(app, tmp_path / "no-dist")
+    assert "frontend" not in {getattr(route, "name", None) for route in app.routes}
 
 
 def test_the_committed_openapi_json_matches_the_app(tmp_path: Path) -> None:
