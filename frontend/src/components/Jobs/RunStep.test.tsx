@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { JobPublic } from "../../api/client";
@@ -33,7 +33,7 @@ describe("RunStep", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(done))));
     const onSucceeded = vi.fn();
     render(<RunStep initial={job({})} startedLocally={null} onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
-    await vi.waitFor(() => expect(onSucceeded).toHaveBeenCalledWith(done));
+    await waitFor(() => expect(onSucceeded).toHaveBeenCalledWith(done));
   });
 
   it("cancels, then offers to start over", async () => {
@@ -73,7 +73,7 @@ describe("RunStep progress", () => {
     const onSucceeded = vi.fn();
     render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0 } })} startedLocally={null}
       onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
-    await vi.waitFor(() => {
+    await waitFor(() => {
       seen.push(screen.getByRole("progressbar").getAttribute("aria-valuenow") ?? "");
       expect(onSucceeded).toHaveBeenCalled();
     });
