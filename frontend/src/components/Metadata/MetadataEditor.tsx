@@ -247,6 +247,12 @@ const Row = memo(function Row({ row, selected, editing, error, entry, originEntr
       <td className="reason">
         {row.reason || "—"}
         {row.inferredKind && row.inferredKind !== row.type && <span className="muted"> (inferred: {row.inferredKind})</span>}
+        {(row.unique !== null || Boolean(row.missing)) && (
+          <span className="stats">
+            {row.unique !== null && `${row.unique.toLocaleString("en-US")} distinct`}
+            {row.missing ? `${row.unique !== null ? ", " : ""}${row.missing.toLocaleString("en-US")} missing` : ""}
+          </span>
+        )}
       </td>
       <td>
         {row.type === "excluded" ? (

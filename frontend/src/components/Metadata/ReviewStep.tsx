@@ -25,6 +25,8 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
   const info = value.info;
   const kept = info.columns.filter((c) => value.domain[c] && !info.excluded_columns.includes(c)).length;
   const warnings = info.warnings ?? [];
+  const rows = info.train_size ?? 0;
+  const deltaTooLarge = rows > 0 && settings.delta > 1 / (10 * rows);
 
   async function start() {
     setBusy(true);
@@ -57,6 +59,12 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
         were read off your private data without differential privacy: replace them with public knowledge (e.g. an age
         range of 0 to 120, the official list of regions) where you can; the privacy report lists those you keep.
       </p>
+      {deltaTooLarge && (
+        <p className="warning">
+          δ = {formatNumber(settings.delta)} is not much smaller than 1 ÷ {rows.toLocaleString("en-US")} rows: a δ this large
+          could allow a few records to be exposed. Go back and use 1e-9 or smaller.
+        </p>
+      )}
       {warnings.length > 0 && (
         <ul className="warnings" aria-label="Warnings about the file">
           {warnings.map((w) => <li key={w}>{w}</li>)}
