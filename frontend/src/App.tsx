@@ -125,16 +125,16 @@ export function App() {
           {whoami?.subject ? <span>Signed in as <strong>{whoami.subject}</strong>{whoami.is_admin ? " (admin)" : ""}</span> : null}
         </div>
       </header>
-      {step && (
-        <ol className="stepper" aria-label="Steps">
-          {STEP_NAMES.map((name, i) => (
-            <li key={name} className={i + 1 === step ? "current" : i + 1 < step ? "done" : ""} aria-current={i + 1 === step ? "step" : undefined}>
-              <span className="num">{i + 1}</span> {name}
-            </li>
-          ))}
-        </ol>
-      )}
       <main id="main">
+        {step && (
+          <ol className="stepper" aria-label="Steps">
+            {STEP_NAMES.map((name, i) => (
+              <li key={name} className={i + 1 === step ? "current" : i + 1 < step ? "done" : ""} aria-current={i + 1 === step ? "step" : undefined}>
+                <span className="num">{i + 1}</span> {name}
+              </li>
+            ))}
+          </ol>
+        )}
         {loadError && <ErrorAlert message={loadError} />}
         {view.page === "runs" && <RunsPage onOpen={openRun} onRerun={rerun} />}
         {view.page === "new" && view.step === 1 && (

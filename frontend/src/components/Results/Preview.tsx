@@ -24,7 +24,7 @@ export function Preview({ jobId }: { jobId: string }) {
       {error && <ErrorAlert message={error} />}
       {!rows && !error && <p className="muted" role="status">Loading the first rows…</p>}
       {header && (
-        <div className="table-wrap preview">
+        <div className="table-wrap preview" tabIndex={0} role="region" aria-label="Synthetic preview, scrollable">
           <table aria-label="Synthetic preview">
             <thead>
               <tr>{header.map((h, i) => <th scope="col" key={i}>{h}</th>)}</tr>
