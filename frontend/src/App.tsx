@@ -3,7 +3,7 @@
  * (data → review schema → run → results) plus the runs history. Holds the state the steps share.
  */
 import { useCallback, useEffect, useState } from "react";
-import { api, type JobPublic, type JobSummary, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "./api/client";
+import { api, type DataSource, type JobPublic, type JobSummary, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "./api/client";
 import { DataStep } from "./components/Upload/DataStep";
 import { ErrorAlert } from "./components/ui/ErrorAlert";
 import { ResultsStep } from "./components/Results/ResultsStep";
@@ -23,6 +23,8 @@ type View =
 
 interface Review {
   uniqueId: string;
+  /** The data this preview was made from; while step 1 still shows it, the preview (and its edits) is reused. */
+  source: DataSource | null;
   origin: SchemaOrigin;
   value: SchemaState;
   settings: RunSettings;
@@ -63,9 +65,9 @@ export function App() {
     [methods],
   );
 
-  function onPreview(preview: PreviewPublic, settings: RunSettings) {
+  function onPreview(preview: PreviewPublic, settings: RunSettings, source: DataSource) {
     const origin = schemaOf(preview);
-    setReview({ uniqueId: preview.unique_id, origin, value: origin, settings });
+    setReview({ uniqueId: preview.unique_id, source, origin, value: origin, settings });
     setNotice(null);
     setView({ page: "new", step: 2 });
   }
@@ -87,10 +89,11 @@ export function App() {
   function rerun(job: Pick<JobSummary, "method" | "params" | "job_id">) {
     const params = job.params as { epsilon?: number; delta?: number; rows?: number | null; knobs?: Record<string, unknown> };
     const knobParams = paramsOf(job.method);
+    const sameData = review !== null && review.source !== null && review.uniqueId === (job.params as { preview_id?: string }).preview_id;
     const values = params.knobs ? valuesFromKnobs(knobParams, params.knobs) : presetValues(job.method, knobParams, "balanced");
     setForm((f) => ({
       ...f,
-      source: null,
+      source: sameData ? review.source : null,
       method: job.method,
       epsilon: params.epsilon !== undefined ? String(params.epsilon) : f.epsilon,
       delta: params.delta !== undefined ? String(params.delta) : f.delta,
@@ -99,8 +102,11 @@ export function App() {
       preset: matchingPreset(job.method, knobParams, values),
     }));
     setNotice(
-      `The settings of run ${job.job_id.slice(0, 8)} are filled in. Choose the data again: uploaded tables are not kept ` +
-        "for re-runs, and the reviewed schema can be brought back with “Import schema” if you exported it.",
+      sameData
+        ? `The settings of run ${job.job_id.slice(0, 8)} are filled in, with the same data and your reviewed schema. ` +
+            "Change what you need, then review the schema again."
+        : `The settings of run ${job.job_id.slice(0, 8)} are filled in. Choose the data again: uploaded tables are not kept ` +
+            "for re-runs, and the reviewed schema can be brought back with “Import schema” if you exported it.",
     );
     setView({ page: "new", step: 1 });
   }
@@ -138,7 +144,20 @@ export function App() {
         {loadError && <ErrorAlert message={loadError} />}
         {view.page === "runs" && <RunsPage onOpen={openRun} onRerun={rerun} />}
         {view.page === "new" && view.step === 1 && (
-          <DataStep form={form} onChange={setForm} methods={methods} whoami={whoami} notice={notice} onPreview={onPreview} />
+          <DataStep
+            form={form}
+            onChange={setForm}
+            methods={methods}
+            whoami={whoami}
+            notice={notice}
+            onPreview={onPreview}
+            reviewedSource={review?.source ?? null}
+            onReuse={(settings) => {
+              setReview((r) => (r ? { ...r, settings } : r));
+              setNotice(null);
+              setView({ page: "new", step: 2 });
+            }}
+          />
         )}
         {view.page === "new" && view.step === 2 && review && (
           <ReviewStep
@@ -148,6 +167,7 @@ export function App() {
             settings={review.settings}
             onChange={(value) => setReview((r) => (r ? { ...r, value } : r))}
             onBack={() => setView({ page: "new", step: 1 })}
+            onExpired={() => setReview((r) => (r ? { ...r, source: null } : r))}
             onStarted={(job) => setView({ page: "new", step: 3, job, startedLocally: Date.now() })}
           />
         )}

@@ -15,9 +15,11 @@ interface Props {
   settings: RunSettings;
   onBack: () => void;
   onStarted: (job: JobPublic) => void;
+  /** The preview is gone (expired or restarted without its bundle): the data must be uploaded again. */
+  onExpired?: () => void;
 }
 
-export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted }: Props) {
+export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted, onExpired }: Props) {
   const ids = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -40,6 +42,7 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
       const column = columnOfMessage(message, info.columns);
       if (column) setColumnErrors({ [column]: message });
       const expired = e instanceof ApiError && e.status === 404;
+      if (expired) onExpired?.();
       setError(expired ? `${message} The preview has expired: go back and upload the data again.` : message);
     } finally {
       setBusy(false);

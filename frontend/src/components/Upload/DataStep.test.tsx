@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { MethodPublic, PreviewPublic, RunSettings, WhoAmI } from "../../api/client";
+import type { DataSource, MethodPublic, PreviewPublic, RunSettings, WhoAmI } from "../../api/client";
 import { initialForm, type RunForm } from "../../lib/runForm";
 import { DataStep } from "./DataStep";
 
@@ -18,7 +18,7 @@ const methods = [
 
 const whoami: WhoAmI = { subject: "alice", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1024, max_columns: 200 };
 
-function renderStep(onPreview = vi.fn<(p: PreviewPublic, s: RunSettings) => void>()) {
+function renderStep(onPreview = vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>()) {
   function Harness() {
     const [form, setForm] = useState<RunForm>(initialForm);
     return <DataStep form={form} onChange={setForm} methods={methods} whoami={whoami} notice={null} onPreview={onPreview} />;
@@ -67,7 +67,7 @@ describe("DataStep", () => {
     const reply = { unique_id: "u", domain_data: {}, info_data: { columns: [] }, message: "" };
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(reply)));
     vi.stubGlobal("fetch", fetchMock);
-    const { user, onPreview } = renderStep();
+    const { user, onPreview } = renderStep(vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>());
     await user.click(screen.getByRole("button", { name: "Use the Adult sample" }));
     await user.click(screen.getByRole("radio", { name: "Fast" }));
     await user.click(screen.getByRole("button", { name: "Review schema" }));
@@ -78,7 +78,7 @@ describe("DataStep", () => {
     expect(body.get("data_file")).toBeNull();
     expect(body.get("delta")).toBe("1e-9");
     expect(JSON.parse(String(body.get("knobs")))).toEqual({ update_iterations: 15, consist_iterations: 101 });
-    expect(onPreview).toHaveBeenCalledWith(reply, expect.objectContaining({ method: "privsyn", epsilon: 1, rows: null }));
+    expect(onPreview).toHaveBeenCalledWith(reply, expect.objectContaining({ method: "privsyn", epsilon: 1, rows: null }), { kind: "sample", name: "adult" });
   });
 
   it("turns a knob edit into custom settings and validates it", async () => {
@@ -88,5 +88,26 @@ describe("DataStep", () => {
     await user.type(knob, "-1");
     expect(knob).toHaveAccessibleDescription(/update_iterations must be at least 0\./);
     expect(screen.getByRole("radio", { name: "Balanced" })).not.toBeChecked();
+  });
+});
+
+describe("DataStep with a review in progress", () => {
+  it("keeps the review (no new upload) while the same data is chosen", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    const source = { kind: "sample" as const, name: "adult" };
+    const onReuse = vi.fn();
+    function Harness() {
+      const [form, setForm] = useState<RunForm>({ ...initialForm(), source });
+      return <DataStep form={form} onChange={setForm} methods={methods} whoami={whoami} notice={null} onPreview={vi.fn()}
+        reviewedSource={source} onReuse={onReuse} />;
+    }
+    render(<Harness />);
+    const user = userEvent.setup();
+    expect(screen.getByText("Same data as before: your reviewed schema is kept.")).toBeInTheDocument();
+    await user.click(screen.getByRole("radio", { name: "MST" }));
+    await user.click(screen.getByRole("button", { name: "Review schema" }));
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(onReuse).toHaveBeenCalledWith(expect.objectContaining({ method: "mst" }));
   });
 });

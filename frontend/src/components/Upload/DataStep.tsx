@@ -1,6 +1,6 @@
 /** Step 1: the data (upload or sample), the method, ε / δ, rows and the method's knobs. */
 import { useId, useRef, useState, type DragEvent } from "react";
-import { api, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "../../api/client";
+import { api, type DataSource, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "../../api/client";
 import { formatBytes } from "../../lib/format";
 import { matchingPreset, PRESETS, presetValues, type KnobParam, type KnobValues, type PresetName } from "../../lib/presets";
 import { knobValuesFor, LARGE_EPSILON, settingsOf, tooLargeMessage, validateForm, type RunForm } from "../../lib/runForm";
@@ -14,12 +14,15 @@ interface Props {
   methods: MethodPublic[];
   whoami: WhoAmI | null;
   notice: string | null;
-  onPreview: (preview: PreviewPublic, settings: RunSettings) => void;
+  onPreview: (preview: PreviewPublic, settings: RunSettings, source: DataSource) => void;
+  /** The data the current review was made from: submitting the same data again keeps the review and its edits. */
+  reviewedSource?: DataSource | null;
+  onReuse?: (settings: RunSettings) => void;
 }
 
 const ACCEPT = ".csv,.zip,.gz,.tsv,.txt,text/csv,application/zip";
 
-export function DataStep({ form, onChange, methods, whoami, notice, onPreview }: Props) {
+export function DataStep({ form, onChange, methods, whoami, notice, onPreview, reviewedSource = null, onReuse }: Props) {
   const ids = useId();
   const fileInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -73,10 +76,15 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview }:
       return;
     }
     const settings = settingsOf(form, params);
+    if (onReuse && reviewedSource !== null && form.source === reviewedSource) {
+      onReuse(settings);
+      return;
+    }
     setBusy(true);
     try {
-      const preview = await api.preview(form.source, settings);
-      onPreview(preview, settings);
+      const source = form.source;
+      const preview = await api.preview(source, settings);
+      onPreview(preview, settings, source);
     } catch (e) {
       setError(e instanceof Error ? e.message : "The file could not be read.");
     } finally {
@@ -260,6 +268,9 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview }:
           Review schema
         </button>
         {busy && <span className="muted" role="status">Reading the data and inferring the schema…</span>}
+        {!busy && reviewedSource !== null && form.source === reviewedSource && (
+          <span className="muted">Same data as before: your reviewed schema is kept.</span>
+        )}
       </div>
     </section>
   );
