@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv (Python 3.11) and install the project with its pinned dependencies. Idempotent and quick
-# when nothing changed: it re-installs only when pyproject.toml or constraints.txt is newer than the stamp.
+# Create .venv (Python 3.11) and install the project with its pinned dependencies, then install and build the
+# browser app (scripts/frontend.sh: npm ci + npm run build into frontend/dist). Idempotent and quick when
+# nothing changed: pip re-installs only when pyproject.toml or constraints.txt is newer than the stamp, npm
+# only when package-lock.json changed, and the build only when a frontend source is newer than dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -19,3 +21,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt
   fi
   touch "$stamp"
 fi
+scripts/frontend.sh

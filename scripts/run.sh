@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up .venv, then serve the PrivSyn web service on http://127.0.0.1:8001 with sqlite + local files under
+# Set up .venv and build the browser app when frontend/dist is missing or stale (scripts/bootstrap.sh), then
+# serve the PrivSyn web service and its UI on http://127.0.0.1:8001/ with sqlite + local files under
 # temp_synthesis_output/ and the bundled Adult sample. HOST/PORT and any PRIVSYN_* setting can be overridden.
 set -euo pipefail
 cd "$(dirname "$0")/.."

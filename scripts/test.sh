@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: install, lint, then pytest (extra args go to pytest).
+# The whole test suite on a fresh machine: install (Python + the built frontend), Debian's Chromium for the
+# browser tests, lint, the frontend's unit tests (vitest), then pytest last so its summary is the final line
+# (extra args go to pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+scripts/chromium.sh
 .venv/bin/ruff check .
+if [ -f frontend/package.json ]; then
+  (cd frontend && npm test --silent)
+fi
 .venv/bin/python -m pytest "$@"

@@ -15,7 +15,7 @@ ROUTES = {
     ("POST", "/synthesize"), ("POST", "/confirm_synthesis"), ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
     ("POST", "/jobs/{job_id}/cancel"), ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
-    ("GET", "/readyz"), ("GET", "/methods"),
+    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
 SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed"}

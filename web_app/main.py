@@ -1,6 +1,7 @@
 """The FastAPI application factory: settings → services → routers, error handlers, CORS, frontend.
 
-``create_app(settings)`` builds everything from one Settings object (tests pass their own);
+``create_app(settings)`` builds everything from one Settings object (tests pass their own, and may point
+``frontend_dist`` at another build);
 ``web_app.main.app`` — what ``uvicorn web_app.main:app`` serves — is ``create_app()``, built on first access.
 """
 
@@ -13,20 +14,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 
 from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.object_storage import storage_from_settings
 from privsyn_platform.settings import Settings, get_settings
 from web_app.deps import Services
 from web_app.errors import install_error_handlers
+from web_app.frontend import FRONTEND_DIST, mount_frontend
 from web_app.job_runner import make_job_runner
 from web_app.job_service import JobService
 from web_app.preview_service import PreviewService
 from web_app.routes import jobs, meta, results, synthesis
 from web_app.sessions import SessionStore
-
-FRONTEND_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
 
 
 def build_services(settings: Settings) -> Services:
@@ -42,7 +41,7 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     settings = settings or get_settings()
     services = build_services(settings)
 
@@ -63,8 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_methods=["*"], allow_headers=["*"])
     for module in (synthesis, jobs, results, meta):
         app.include_router(module.router)
-    if (FRONTEND_DIST / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="frontend")
+    mount_frontend(app, frontend_dist)
     return app
 
 

@@ -91,6 +91,16 @@ class MethodsPublic(BaseModel):
     count: int
 
 
+class WhoAmIPublic(BaseModel):
+    """Who the service thinks is calling, and the upload limits the UI should enforce before posting."""
+
+    subject: str | None
+    is_admin: bool
+    auth_mode: str
+    max_upload_bytes: int
+    max_columns: int
+
+
 class EvaluatePublic(BaseModel):
     message: str
     results: dict[str, Any]

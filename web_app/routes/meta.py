@@ -1,4 +1,4 @@
-"""Service routes: liveness, readiness, the method catalogue and the bundled sample datasets."""
+"""Service routes: liveness, readiness, the caller's identity, the method catalogue and the sample datasets."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from privsyn_platform.errors import NotFoundError
+from web_app.auth import CurrentPrincipal
 from web_app.deps import ServicesDep
 from web_app.errors import error_response
 from web_app.methods_dispatcher import list_methods
 from web_app.preview_service import SAMPLE_DATASETS
-from web_app.schemas import MethodPublic, MethodsPublic
+from web_app.schemas import MethodPublic, MethodsPublic, WhoAmIPublic
 
 router = APIRouter(tags=["service"])
 
@@ -28,6 +29,14 @@ def readyz(services: ServicesDep):  # type: ignore[no-untyped-def]
     except Exception as e:  # readiness reports any dependency failure as 503
         return error_response(503, "not_ready", f"{type(e).__name__}: {e}")
     return {"status": "ready"}
+
+
+@router.get("/whoami", response_model=WhoAmIPublic, operation_id="service-whoami")
+def whoami(principal: CurrentPrincipal, services: ServicesDep) -> WhoAmIPublic:
+    """The caller (``local`` when auth is off) and the limits an upload must respect."""
+    settings = services.settings
+    return WhoAmIPublic(subject=principal.subject, is_admin=principal.is_admin, auth_mode=settings.auth_backend,
+                        max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
 
 
 @router.get("/methods", response_model=MethodsPublic, operation_id="service-methods")

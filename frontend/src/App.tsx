@@ -1,0 +1,192 @@
+/**
+ * The app shell: header (who is signed in), navigation, and the four steps of a synthesis
+ * (data → review schema → run → results) plus the runs history. Holds the state the steps share.
+ */
+import { useCallback, useEffect, useState } from "react";
+import { api, type DataSource, type JobPublic, type JobSummary, type MethodPublic, type PreviewPublic, type RunSettings, type WhoAmI } from "./api/client";
+import { DataStep } from "./components/Upload/DataStep";
+import { ErrorAlert } from "./components/ui/ErrorAlert";
+import { ResultsStep } from "./components/Results/ResultsStep";
+import { ReviewStep } from "./components/Metadata/ReviewStep";
+import { RunStep } from "./components/Jobs/RunStep";
+import { RunsPage } from "./components/Jobs/RunsPage";
+import { FALLBACK_METHODS, presetValues, valuesFromKnobs, matchingPreset, type KnobParam } from "./lib/presets";
+import { initialForm, type RunForm } from "./lib/runForm";
+import type { DomainData, InfoData, SchemaOrigin, SchemaState } from "./lib/schemaModel";
+
+type View =
+  | { page: "new"; step: 1 }
+  | { page: "new"; step: 2 }
+  | { page: "new"; step: 3; job: JobPublic; startedLocally: number | null }
+  | { page: "new"; step: 4; job: JobPublic }
+  | { page: "runs" };
+
+interface Review {
+  uniqueId: string;
+  /** The data this preview was made from; while step 1 still shows it, the preview (and its edits) is reused. */
+  source: DataSource | null;
+  origin: SchemaOrigin;
+  value: SchemaState;
+  settings: RunSettings;
+}
+
+const STEP_NAMES = ["Data", "Review schema", "Run", "Results"];
+
+function schemaOf(preview: PreviewPublic): SchemaOrigin {
+  const info = preview.info_data as unknown as InfoData;
+  return {
+    domain: preview.domain_data as unknown as DomainData,
+    info: { ...info, columns: info.columns ?? Object.keys(preview.domain_data), excluded_columns: info.excluded_columns ?? [] },
+  };
+}
+
+export function App() {
+  const [whoami, setWhoami] = useState<WhoAmI | null>(null);
+  const [methods, setMethods] = useState<MethodPublic[]>(FALLBACK_METHODS as unknown as MethodPublic[]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [view, setView] = useState<View>({ page: "new", step: 1 });
+  const [form, setForm] = useState<RunForm>(initialForm);
+  const [review, setReview] = useState<Review | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.whoami().then(setWhoami, (e) => setLoadError(e instanceof Error ? e.message : String(e)));
+    api.methods().then(
+      (reply) => {
+        const rank = (name: string) => (["privsyn", "aim", "mst"].indexOf(name) + 1 || 99);
+        setMethods([...reply.data].sort((a, b) => rank(a.name) - rank(b.name)));
+      },
+      () => undefined,
+    );
+  }, []);
+
+  const paramsOf = useCallback(
+    (name: string) => ((methods.find((m) => m.name === name)?.parameters ?? []) as unknown as KnobParam[]),
+    [methods],
+  );
+
+  function onPreview(preview: PreviewPublic, settings: RunSettings, source: DataSource) {
+    const origin = schemaOf(preview);
+    setReview({ uniqueId: preview.unique_id, source, origin, value: origin, settings });
+    setNotice(null);
+    setView({ page: "new", step: 2 });
+  }
+
+  function newSynthesis() {
+    setNotice(null);
+    setView({ page: "new", step: 1 });
+  }
+
+  async function openRun(jobId: string) {
+    try {
+      const job = await api.job(jobId);
+      setView(job.status === "succeeded" ? { page: "new", step: 4, job } : { page: "new", step: 3, job, startedLocally: null });
+    } catch (e) {
+      setLoadError(e instanceof Error ? e.message : "The run could not be opened.");
+    }
+  }
+
+  function rerun(job: Pick<JobSummary, "method" | "params" | "job_id">) {
+    const params = job.params as { epsilon?: number; delta?: number; rows?: number | null; knobs?: Record<string, unknown> };
+    const knobParams = paramsOf(job.method);
+    const sameData = review !== null && review.source !== null && review.uniqueId === (job.params as { preview_id?: string }).preview_id;
+    const values = params.knobs ? valuesFromKnobs(knobParams, params.knobs) : presetValues(job.method, knobParams, "balanced");
+    setForm((f) => ({
+      ...f,
+      source: sameData ? review.source : null,
+      method: job.method,
+      epsilon: params.epsilon !== undefined ? String(params.epsilon) : f.epsilon,
+      delta: params.delta !== undefined ? String(params.delta) : f.delta,
+      rows: params.rows ? String(params.rows) : "",
+      knobs: { ...f.knobs, [job.method]: values },
+      preset: matchingPreset(job.method, knobParams, values),
+    }));
+    setNotice(
+      sameData
+        ? `The settings of run ${job.job_id.slice(0, 8)} are filled in, with the same data and your reviewed schema. ` +
+            "Change what you need, then review the schema again."
+        : `The settings of run ${job.job_id.slice(0, 8)} are filled in. Choose the data again: uploaded tables are not kept ` +
+            "for re-runs, and the reviewed schema can be brought back with “Import schema” if you exported it.",
+    );
+    setView({ page: "new", step: 1 });
+  }
+
+  const step = view.page === "new" ? view.step : null;
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="app-header">
+        <div className="brand">
+          <h1>PrivSyn</h1>
+          <span className="muted">differentially private synthetic data</span>
+        </div>
+        <nav aria-label="Main">
+          <button type="button" className={view.page === "new" ? "nav-current" : ""} aria-current={view.page === "new" ? "page" : undefined}
+            onClick={newSynthesis}>New synthesis</button>
+          <button type="button" className={view.page === "runs" ? "nav-current" : ""} aria-current={view.page === "runs" ? "page" : undefined}
+            onClick={() => setView({ page: "runs" })}>Runs</button>
+        </nav>
+        <div className="who">
+          {whoami?.subject ? <span>Signed in as <strong>{whoami.subject}</strong>{whoami.is_admin ? " (admin)" : ""}</span> : null}
+        </div>
+      </header>
+      <main id="main">
+        {step && (
+          <ol className="stepper" aria-label="Steps">
+            {STEP_NAMES.map((name, i) => (
+              <li key={name} className={i + 1 === step ? "current" : i + 1 < step ? "done" : ""} aria-current={i + 1 === step ? "step" : undefined}>
+                <span className="num">{i + 1}</span> {name}
+              </li>
+            ))}
+          </ol>
+        )}
+        {loadError && <ErrorAlert message={loadError} />}
+        {view.page === "runs" && <RunsPage onOpen={openRun} onRerun={rerun} />}
+        {view.page === "new" && view.step === 1 && (
+          <DataStep
+            form={form}
+            onChange={setForm}
+            methods={methods}
+            whoami={whoami}
+            notice={notice}
+            onPreview={onPreview}
+            reviewedSource={review?.source ?? null}
+            onReuse={(settings) => {
+              setReview((r) => (r ? { ...r, settings } : r));
+              setNotice(null);
+              setView({ page: "new", step: 2 });
+            }}
+          />
+        )}
+        {view.page === "new" && view.step === 2 && review && (
+          <ReviewStep
+            uniqueId={review.uniqueId}
+            origin={review.origin}
+            value={review.value}
+            settings={review.settings}
+            onChange={(value) => setReview((r) => (r ? { ...r, value } : r))}
+            onBack={() => setView({ page: "new", step: 1 })}
+            onExpired={() => setReview((r) => (r ? { ...r, source: null } : r))}
+            onStarted={(job) => setView({ page: "new", step: 3, job, startedLocally: Date.now() })}
+          />
+        )}
+        {view.page === "new" && view.step === 3 && (
+          <RunStep
+            key={view.job.job_id}
+            initial={view.job}
+            startedLocally={view.startedLocally}
+            onSucceeded={(job) => setView({ page: "new", step: 4, job })}
+            onStartOver={() => (review ? setView({ page: "new", step: 1 }) : rerun(view.job))}
+          />
+        )}
+        {view.page === "new" && view.step === 4 && (
+          <ResultsStep key={view.job.job_id} job={view.job} onRerun={() => rerun(view.job)} onNew={newSynthesis} />
+        )}
+      </main>
+      <footer className="app-footer muted">
+        PrivSyn service · the evaluation and previews are for the data owner only.
+      </footer>
+    </div>
+  );
+}

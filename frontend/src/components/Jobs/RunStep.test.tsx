@@ -1,0 +1,84 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { JobPublic } from "../../api/client";
+import { RunStep } from "./RunStep";
+
+function job(patch: Partial<JobPublic>): JobPublic {
+  return {
+    job_id: "abcdef0123456789", status: "running", method: "privsyn", params: { epsilon: 1 },
+    progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
+    status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
+    backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
+    ...patch,
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("RunStep", () => {
+  it("shows the stage in words and the fraction as the progress bar's value", () => {
+    vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
+    render(<RunStep initial={job({})} startedLocally={Date.now() - 12_000} onSucceeded={vi.fn()} onStartOver={vi.fn()} />);
+    const bar = screen.getByRole("progressbar", { name: "Synthesis progress" });
+    expect(bar).toHaveAttribute("aria-valuenow", "52");
+    expect(bar).toHaveAttribute("aria-valuemin", "0");
+    expect(bar).toHaveAttribute("aria-valuemax", "100");
+    expect(screen.getByText("PrivSyn: generating records (GUM)")).toBeInTheDocument();
+    expect(screen.getByText("Elapsed: 12 s")).toBeInTheDocument();
+  });
+
+  it("polls until the job succeeds, then moves on", async () => {
+    const done = job({ status: "succeeded", progress: { stage: "privsyn:gum", fraction: 1 } });
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(done))));
+    const onSucceeded = vi.fn();
+    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
+    await waitFor(() => expect(onSucceeded).toHaveBeenCalledWith(done));
+  });
+
+  it("cancels, then offers to start over", async () => {
+    const cancelled = job({ status: "cancelled", finished_at: new Date().toISOString() });
+    const fetchMock = vi.fn(async (url: string, _init?: RequestInit) =>
+      url.endsWith("/cancel") ? new Response(JSON.stringify(cancelled)) : new Promise<Response>(() => undefined));
+    vi.stubGlobal("fetch", fetchMock);
+    const onStartOver = vi.fn();
+    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={vi.fn()} onStartOver={onStartOver} pollMs={60_000} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Cancel run" }));
+    expect(fetchMock).toHaveBeenCalledWith("/jobs/abcdef0123456789/cancel", expect.objectContaining({ method: "POST" }));
+    expect(await screen.findByText("Run cancelled")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Start over" }));
+    expect(onStartOver).toHaveBeenCalled();
+  });
+
+  it("shows a failure as a sentence", () => {
+    const failed = job({ status: "failed", error: { code: "worker_died", message: "the worker process exited with code 137" } });
+    render(<RunStep initial={failed} startedLocally={null} onSucceeded={vi.fn()} onStartOver={vi.fn()} />);
+    expect(screen.getByRole("alert")).toHaveTextContent(
+      "The run failed. The worker running this job stopped unexpectedly (out of memory or restarted). The worker process exited with code 137.",
+    );
+  });
+});
+
+describe("RunStep progress", () => {
+  it("never moves the bar backwards and shows 100 on success", async () => {
+    const replies = [
+      job({ progress: { stage: "mst:measure", fraction: 0.3 } }),
+      job({ progress: { stage: "encode", fraction: 0.0 } }),
+      job({ status: "succeeded", progress: { stage: "mst:done", fraction: 0.99 } }),
+    ];
+    const seen: string[] = [];
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(replies.shift()))));
+    const onSucceeded = vi.fn();
+    render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0 } })} startedLocally={null}
+      onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
+    await waitFor(() => {
+      seen.push(screen.getByRole("progressbar").getAttribute("aria-valuenow") ?? "");
+      expect(onSucceeded).toHaveBeenCalled();
+    });
+    const values = seen.map(Number);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+  });
+});

@@ -1,0 +1,89 @@
+/** The runs history: the caller's jobs (`GET /jobs`), newest first; open one, or re-run it with changes. */
+import { useEffect, useId, useState } from "react";
+import { api, type JobSummary } from "../../api/client";
+import { formatDate, formatDuration, formatNumber, secondsBetween } from "../../lib/format";
+import { methodLabel, STATE_LABELS } from "../../lib/stages";
+import { ErrorAlert } from "../ui/ErrorAlert";
+
+interface Props {
+  onOpen: (jobId: string) => void;
+  onRerun: (job: JobSummary) => void;
+}
+
+export function RunsPage({ onOpen, onRerun }: Props) {
+  const ids = useId();
+  const [jobs, setJobs] = useState<JobSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    api.jobs().then(
+      (reply) => live && (setJobs(reply.data), setError(null)),
+      (e) => live && setError(e instanceof Error ? e.message : "The runs could not be loaded."),
+    );
+    return () => {
+      live = false;
+    };
+  }, [reload]);
+
+  // Keep running jobs fresh while the page is open.
+  const active = jobs?.some((j) => j.status === "queued" || j.status === "running");
+  useEffect(() => {
+    if (!active) return;
+    const timer = setTimeout(() => setReload((n) => n + 1), 3000);
+    return () => clearTimeout(timer);
+  }, [active, jobs]);
+
+  return (
+    <section aria-labelledby={`${ids}-h`} className="step">
+      <h2 id={`${ids}-h`}>Runs</h2>
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+      </div>
+      {error && <ErrorAlert message={error} />}
+      {!jobs && !error && <p className="muted" role="status">Loading your runs…</p>}
+      {jobs && jobs.length === 0 && <p>No runs yet. Start one with “New synthesis”.</p>}
+      {jobs && jobs.length > 0 && (
+        <div className="table-wrap">
+          <table aria-label="Runs" className="runs">
+            <thead>
+              <tr>
+                <th scope="col">State</th>
+                <th scope="col">Method</th>
+                <th scope="col">ε</th>
+                <th scope="col">Created</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Data</th>
+                <th scope="col"><span className="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => {
+                const seconds = secondsBetween(job.created_at, job.finished_at);
+                const progress = Math.round(job.progress.fraction * 100);
+                return (
+                  <tr key={job.job_id}>
+                    <td>
+                      <span className={`state state-${job.status}`}>{STATE_LABELS[job.status] ?? job.status}</span>
+                      {job.status === "running" && <span className="muted"> {progress}%</span>}
+                    </td>
+                    <td>{methodLabel(job.method)}</td>
+                    <td>{formatNumber(Number(job.params.epsilon))}</td>
+                    <td>{formatDate(job.created_at)}</td>
+                    <td>{seconds === null ? "—" : formatDuration(seconds)}</td>
+                    <td>{String(job.params.dataset_name ?? "—")}</td>
+                    <td className="row-actions">
+                      <button type="button" className="secondary small" onClick={() => onOpen(job.job_id)}>Open</button>
+                      <button type="button" className="secondary small" onClick={() => onRerun(job)}>Re-run with changes</button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/** Schema payloads shaped like `POST /synthesize` replies (taken from the Adult sample, trimmed). */
+import type { ColumnEntry, DomainData, InfoData, SchemaOrigin } from "../lib/schemaModel";
+
+const reason = (code: string, message: string) => ({ kind: "", reasons: [{ code, message }], switchable: false, missing: 0, unique: 10 });
+
+export function adultOrigin(): SchemaOrigin {
+  const domain: DomainData = {
+    age: {
+      type: "numerical", bounds: { min: 17, max: 90 }, numeric_summary: { min: 17, max: 90 },
+      binning: { method: "uniform", bins: 32 }, size: 32, dtype: "int64", provenance: "data", integer: true, nullable: false,
+    },
+    workclass: {
+      type: "categorical", categories: ["Federal-gov", "Local-gov", "Private", "State-gov"],
+      categories_preview: ["Federal-gov", "Local-gov", "Private", "State-gov"],
+      value_counts: { Private: 33906, "Local-gov": 3136, "State-gov": 1981, "Federal-gov": 1432 },
+      categories_from_data: true, category_null_token: "<NA>", special_token: "__OTHER__", excluded_strategy: "map_to_special",
+      dtype: "str", provenance: "data", nullable: true,
+    },
+    "educational-num": {
+      type: "categorical", categories: [1, 2, 3, 4], value_counts: { "1": 10, "2": 20, "3": 30, "4": 40 },
+      categories_from_data: true, special_token: "__OTHER__", excluded_strategy: "map_to_special",
+      numeric_candidate_summary: { min: 1, max: 4 }, dtype: "int64", provenance: "data",
+    },
+    "capital-gain": {
+      type: "numerical", bounds: { min: 0, max: 99999 }, numeric_summary: { min: 0, max: 99999 },
+      binning: { method: "exponential", bins: 32 }, size: 32, dtype: "int64", provenance: "data",
+    },
+  };
+  const info: InfoData = {
+    schema_version: 1, name: "adult", train_size: 48842,
+    columns: ["id", "age", "workclass", "educational-num", "capital-gain"],
+    excluded_columns: ["id"],
+    inference_report: {
+      id: { ...reason("identifier_integer", "whole numbers, all distinct: looks like an identifier"), kind: "excluded" },
+      age: { ...reason("integer_many_unique", "whole numbers with 74 distinct values: numerical"), kind: "numerical" },
+      workclass: { ...reason("non_numeric", "text values (8 distinct): categorical"), kind: "categorical" },
+      "educational-num": {
+        ...reason("integer_unique_below_threshold", "whole numbers with only 16 distinct values (<= 20): treated as categories"),
+        kind: "categorical", switchable: true,
+      },
+      "capital-gain": { ...reason("skewed_exponential_bins", "skewed values: exponential bins"), kind: "numerical" },
+    },
+    warnings: [],
+  };
+  return { domain, info };
+}
+
+/** A wide table: `n` columns alternating numerical and categorical. */
+export function wideOrigin(n: number): SchemaOrigin {
+  const domain: DomainData = {};
+  const columns: string[] = [];
+  const report: InfoData["inference_report"] = {};
+  for (let i = 0; i < n; i += 1) {
+    const name = `col_${String(i).padStart(3, "0")}_${i % 2 ? "cat" : "num"}`;
+    columns.push(name);
+    const entry: ColumnEntry = i % 2
+      ? { type: "categorical", categories: ["a", "b", "c", `v${i}`], categories_from_data: true, provenance: "data" }
+      : { type: "numerical", bounds: { min: 0, max: i + 1 }, numeric_summary: { min: 0, max: i + 1 }, binning: { method: "uniform", bins: 32 }, size: 32 };
+    domain[name] = entry;
+    report[name] = { kind: entry.type, reasons: [{ code: "x", message: `reason ${i}` }], switchable: false };
+  }
+  return { domain, info: { name: "wide", train_size: 1000, columns, excluded_columns: [], inference_report: report } };
+}

@@ -1,0 +1,50 @@
+"""Serving the built browser app (``frontend/dist``) at ``/`` next to the API.
+
+Owns :class:`SpaStaticFiles` and :func:`mount_frontend`. Files under ``dist`` are served as they are; a
+browser navigating to an app route that is not a file (``/runs`` after a reload) gets ``index.html``; every
+other miss — an API client's unknown path, any non-GET request — raises the 404 that the app's error handler
+turns into the JSON error envelope.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+FRONTEND_DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+class SpaStaticFiles(StaticFiles):
+    """StaticFiles whose misses are the envelope's 404, except a browser's page navigation (→ index.html)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(status_code=404, detail=f"no route {scope['method']} {scope['path']}")
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as e:
+            if e.status_code == 404 and _wants_html(scope) and "." not in path.rsplit("/", 1)[-1]:
+                return FileResponse(Path(str(self.directory)) / "index.html")
+            raise HTTPException(status_code=404, detail=f"no route GET {scope['path']}") from e
+
+
+def _wants_html(scope: Scope) -> bool:
+    accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+    return "text/html" in accept
+
+
+def mount_frontend(app: FastAPI, dist: Path = FRONTEND_DIST) -> bool:
+    """Serve ``dist`` at ``/`` when it holds a built app (``index.html``); mount after every API router.
+
+    Returns:
+        Whether the frontend was mounted.
+    """
+    if not (dist / "index.html").is_file():
+        return False
+    app.mount("/", SpaStaticFiles(directory=dist, html=True), name="frontend")
+    return True
