@@ -5,10 +5,11 @@ ALGORITHMS.md §3, in the reference code's order:
 * initialise: T = 4d (the paper: 16d), α = 0.9, σ₀ = √(T/(2αρ)), ε₀ = √(8(1−α)ρ/T); measure every 1-way
   with σ₀, compress each domain (values with noisy count below 3σ₀ share one bucket: MST's compression,
   not in the paper), build the workload and candidates on the compressed domains, and fit p̂₀;
-* each round: if less than two rounds' worth of budget is left (or the round cap or the time budget is
-  reached) this is the last round, and σ, ε are set so that it spends exactly what is left (the privacy
-  filter); the model-size limit is MAX_SIZE·ρ_used/ρ; the candidates are the r ∈ W⁺ whose addition keeps
-  JT_SIZE within the limit or that are already covered by a measured clique; the exponential mechanism
+* each round: if less than two rounds' worth of budget is left (or the round cap is reached, or the time
+  budget leaves room for no further round and the final estimate) this is the last round, and σ, ε are set
+  so that it spends exactly what is left (the privacy filter; the last round skips its own estimate); the
+  model-size limit is MAX_SIZE·ρ_used/ρ; the candidates are the r ∈ W⁺ whose addition keeps JT_SIZE within
+  the limit or that are already covered by a measured clique; the exponential mechanism
   picks r with the bias-corrected score q_r = w_r(‖M_r(D) − M_r(p̂)‖₁ − √(2/π)·σ·n_r), Δ = max w_r;
   M_r(D) is measured with N(0, σ²); p̂ is re-estimated warm-started; if the estimate of r moved by no
   more than the expected noise √(2/π)·σ·n_r, anneal: σ ← σ/2, ε ← 2ε;
@@ -87,16 +88,13 @@ def run_aim(
     while not terminate and ledger.remaining > 0:
         t += 1
         started = time.monotonic()
-        reserve = 3 * round_seconds + 2 * _estimate_seconds(round_seconds, settings)
-        if config.time_left() < max(round_seconds, 1e-9) + _estimate_seconds(round_seconds, settings):
-            config.report(
-                "aim:time", run.used(ledger) / run.rho, "time budget reached: no further measurement"
-            )
+        if config.time_left() <= 0:
+            config.report("aim:time", run.used(ledger) / run.rho, "time budget spent: no further measurement")
             break
         if settings.rounds is not None and t >= settings.rounds:
             terminate = True
-        if config.time_left() < reserve:
-            terminate = True
+        if config.time_left() < 2 * round_seconds + _estimate_seconds(round_seconds, settings):
+            terminate = True  # no time for another round and the final estimate: spend the rest now
         terminate = _set_round_budget(run, ledger, terminate)
         sigma = run.sigma
         chosen = _round(run, sizes, names, ledger, config, settings, final=terminate)
@@ -175,7 +173,8 @@ def _round(
     *,
     final: bool,
 ) -> Clique:
-    """One select → measure → estimate → anneal round (Algorithm 2, lines 6–16)."""
+    """One select → measure → estimate → anneal round (Algorithm 2, lines 6–16). The final round spends what
+    is left and skips its own estimate (the final estimate follows at once)."""
     cost = gaussian_rho(run.sigma) + exponential_rho(run.epsilon)
     limit = settings.max_model_size * (run.used(ledger) + cost) / run.rho
     candidates = _filter_candidates(run, sizes, limit)
@@ -189,6 +188,8 @@ def _round(
     measure_rho = ledger.remaining if final else gaussian_rho(run.sigma)
     noisy = ledger.gaussian("aim:measure", run.data_answers[chosen], measure_rho, config.rng, measured=name)
     run.measurements.append(Measurement(chosen, noisy, math.sqrt(1 / (2 * measure_rho))))
+    if final:
+        return chosen
     before = run.model.marginal(chosen)
     run.model = mirror_descent(sizes, run.measurements, iters=settings.round_iters, warm_start=run.model,
                                should_stop=_deadline(config))  # fmt: skip
