@@ -2,13 +2,9 @@
 # Install the browser app's npm dependencies and build it into frontend/dist (what FastAPI serves at /).
 # Quick when nothing changed: `npm ci` runs only when package-lock.json's hash differs from the stamp in
 # node_modules, and `npm run build` only when dist is missing or older than a source file.
-# Does nothing (with a note) until frontend/package.json exists. Needs Node 20 + npm.
+# Needs Node 20 + npm.
 set -euo pipefail
-cd "$(dirname "$0")/../frontend" 2>/dev/null || { echo "frontend.sh: no frontend/ directory; skipping" >&2; exit 0; }
-if [ ! -f package.json ]; then
-  echo "frontend.sh: frontend/package.json is missing; skipping the UI build" >&2
-  exit 0
-fi
+cd "$(dirname "$0")/../frontend"
 command -v npm >/dev/null || { echo "frontend.sh: npm is missing; install Node.js 20" >&2; exit 1; }
 
 stamp=node_modules/.privsyn-lock.sha256

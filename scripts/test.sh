@@ -7,7 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/chromium.sh
 .venv/bin/ruff check .
-if [ -f frontend/package.json ]; then
-  (cd frontend && npm test --silent)
-fi
+(cd frontend && npm test --silent)
 .venv/bin/python -m pytest "$@"
