@@ -1,6 +1,6 @@
 """Domain compression after the noisy 1-ways (McKenna, Miklau, Sheldon, JPC 2021, §3 ``compress_domain``).
 
-Used by MST, as in its paper, and by AIM (a measured deviation: docs/benchmarks.md). Values whose noisy
+Used by MST, as in its paper, and by AIM (a measured deviation: docs/pgm.md). Values whose noisy
 1-way count is below 3σ are merged into one bucket per attribute, so the model does not spend cells on
 values the measurement cannot tell from zero. The merged cell is measured as the sum of its members' noisy
 counts, with noise σ√m for m members. Decompression (free post-processing) replaces the bucket by one of

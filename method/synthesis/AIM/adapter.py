@@ -35,9 +35,9 @@ class AIMSynthesizer(EncodedSynthesizer):
         num_marginals: use a random subset of this many workload marginals (``None``: all).
         rounds: cap on the number of selection rounds (the last spends what is left; ``None``: no cap).
         rounds_per_attribute: T = this × d sizes the first rounds (σ₀, ε₀). The paper uses 16; we default
-            to 4 (measured on Adult, docs/benchmarks.md: the 1-ways are what every wide marginal is built on).
+            to 4 (measured on Adult, docs/pgm.md: the 1-ways are what every wide marginal is built on).
         compress_domain: merge values whose noisy 1-way count is below 3σ₀ into one bucket per attribute
-            (MST's compression; not in the AIM paper, measured in docs/benchmarks.md), undone when sampling.
+            (MST's compression; not in the AIM paper, measured in docs/pgm.md), undone when sampling.
     """
 
     name: ClassVar[str] = "aim"

@@ -16,7 +16,7 @@ ALGORITHMS.md §3, in the reference code's order:
 * finally re-estimate with all measurements; the model samples N̂ rows by default, and the buckets become
   their members again (drawn from the noisy 1-way).
 
-The two deviations (T = 4d, compression) are measured on Adult in docs/benchmarks.md; the knobs
+The two deviations (T = 4d, compression) are measured on Adult in docs/pgm.md; the knobs
 ``rounds_per_attribute=16, compress_domain=False`` give the paper's algorithm.
 
 Every spend goes through the ledger: ``aim:init`` (1-ways), ``aim:select``, ``aim:measure``.
