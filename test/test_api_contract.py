@@ -15,7 +15,7 @@ ROUTES = {
     ("POST", "/synthesize"), ("POST", "/confirm_synthesis"), ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
     ("POST", "/jobs/{job_id}/cancel"), ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
-    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"),
+    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
 SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed"}
@@ -25,6 +25,8 @@ PREVIEW_FIELDS = {"unique_id", "domain_data", "info_data", "message"}
 JOB_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at", "error",
               "artifacts", "ledger", "privacy_report", "backend", "submission", "session_available", "status_url",
               "download_url", "session_id"}
+JOB_SUMMARY_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at",
+                      "status_url"}
 CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message"}
 INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns"}
 
@@ -39,6 +41,7 @@ def test_the_route_table_is_pinned(client: TestClient) -> None:
 def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     preview = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM).json()
     assert set(preview) == PREVIEW_FIELDS and INFO_FIELDS <= set(preview["info_data"])
+    assert client.get(f"/previews/{preview['unique_id']}").json() == preview  # read back: the same reply
     assert set(confirm_form(preview)) | {"knobs", "seed", "wait"} == CONFIRM_FIELDS
     confirmed = client.post("/confirm_synthesis", data=confirm_form(preview, n_sample="100")).json()
     assert set(confirmed) == CONFIRM_RESPONSE_FIELDS
@@ -46,7 +49,8 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     assert set(job) == JOB_FIELDS and set(job["progress"]) == {"stage", "fraction"}
     assert {"epsilon", "delta", "rho", "rho_spent", "spent_by_stage", "ledger", "columns", "non_dp_columns"} <= set(
         job["privacy_report"])
-    assert set(client.get("/jobs").json()) == {"data", "count"}
+    listed = client.get("/jobs").json()
+    assert set(listed) == {"data", "count"} and set(listed["data"][0]) == JOB_SUMMARY_FIELDS
     evaluation = client.post("/evaluate", data={"session_id": confirmed["session_id"]}).json()
     assert set(evaluation) == {"message", "results"} and isinstance(evaluation["results"], dict)
     methods = client.get("/methods").json()
@@ -54,7 +58,8 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
 
 
 def test_every_error_uses_the_envelope(client: TestClient) -> None:
-    for response in (client.get("/jobs/none"), client.post("/synthesize", data={"epsilon": "0"}),
+    for response in (client.get("/jobs/none"), client.get("/previews/none"),
+                     client.post("/synthesize", data={"epsilon": "0"}),
                      client.post("/confirm_synthesis", data={"unique_id": "x", "confirmed_domain_data": "{"}),
                      client.get("/no/such/route")):
         detail = response.json()["detail"]

@@ -2,10 +2,11 @@
 
 ``create_preview`` ingests the file (size and shape limits from the settings), infers every column and
 drafts the review payload in the predecessor's ``domain_data``/``info_data`` shape; the table and the
-payload are kept in memory *and* persisted as a preview bundle, so ``confirm`` works after a restart or
-on another API process. ``confirm`` validates the reviewed payload, the method, its knobs and the privacy
-parameters *before* anything is created (a bad confirm leaves the preview intact for a retry), prepares the
-table, and submits the job through :class:`~web_app.job_service.JobService`.
+payload are kept in memory *and* persisted as a preview bundle, so ``confirm`` — and ``read_payload``, behind
+``GET /previews/{preview_id}`` — work after a restart or on another API process. ``confirm`` validates the
+reviewed payload, the method, its knobs and the privacy parameters *before* anything is created (a bad confirm
+leaves the preview intact for a retry), prepares the table, and submits the job through
+:class:`~web_app.job_service.JobService`.
 """
 
 from __future__ import annotations
@@ -114,6 +115,20 @@ class PreviewService:
                           payload.get("null_token", ""))
         self.previews.put(preview_id, bundle.owner, preview)
         return preview
+
+    def read_payload(self, preview_id: str, principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(domain_data, info_data)`` of a preview, as ``create_preview`` drafted them.
+
+        The persisted bundle decides whether the preview exists: unknown, expired or another owner's ids raise
+        NotFoundError (admins see every owner's) even while an in-memory copy lingers. The payload comes from
+        memory when cached, else from the bundle's ``payload.json`` (the table itself is not read).
+        """
+        bundle = self.store.get_preview_bundle(preview_id, principal)
+        cached = self.previews.get(preview_id, bundle.owner)
+        if cached is not None:
+            return cached.domain_data, cached.info_data
+        payload = json.loads(self.storage.get_bytes(bundle.storage_keys["payload"]))
+        return payload["domain_data"], payload["info_data"]
 
     def confirm(self, preview_id: str, domain_data: Any, info_data: Any, request: SynthesisRequest,
                 principal: Principal, *, display: dict[str, Any] | None = None) -> JobRecord:

@@ -47,12 +47,12 @@ class JobSummary(BaseModel):
     params: dict[str, Any]
     progress: ProgressPublic
     created_at: datetime
+    started_at: datetime | None
     finished_at: datetime | None
     status_url: str
 
 
 class JobPublic(JobSummary):
-    started_at: datetime | None
     error: FailurePublic | None
     artifacts: list[ArtifactPublic]
     ledger: list[dict[str, Any]]

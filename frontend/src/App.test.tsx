@@ -2,25 +2,60 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
+import { adultOrigin } from "./test/fixtures";
+
+const PREVIEW_ID = "feedc0de00000000feedc0de00000000";
+
+const olderRun = {
+  job_id: "0123456789abcdef", status: "succeeded", method: "aim", params: { epsilon: 0.5, delta: 1e-9, rows: 100, knobs: {} },
+  progress: { stage: "aim:estimate", fraction: 1 }, created_at: "2026-11-24T21:00:00Z", started_at: null,
+  finished_at: "2026-11-24T21:01:05Z", status_url: "/jobs/0123456789abcdef",
+};
+const previewedRun = {
+  job_id: "fedcba9876543210", status: "succeeded", method: "mst",
+  params: { epsilon: 2, delta: 1e-9, rows: 300, knobs: {}, preview_id: PREVIEW_ID, dataset_name: "adult" },
+  progress: { stage: "mst:sample", fraction: 1 }, created_at: "2026-11-24T22:00:00Z", started_at: "2026-11-24T22:00:50Z",
+  finished_at: "2026-11-24T22:01:05Z", status_url: "/jobs/fedcba9876543210",
+};
+const { domain, info } = adultOrigin();
 
 const replies: Record<string, unknown> = {
   "/whoami": { subject: "alice@example.org", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1e8, max_columns: 200 },
   "/methods": { data: [{ name: "mst", summary: "MST.", parameters: [] }, { name: "privsyn", summary: "PrivSyn.", parameters: [] }], count: 2 },
-  "/jobs": {
-    data: [{
-      job_id: "0123456789abcdef", status: "succeeded", method: "aim", params: { epsilon: 0.5, delta: 1e-9, rows: 100, knobs: {} },
-      progress: { stage: "aim:estimate", fraction: 1 }, created_at: "2026-11-24T21:00:00Z", finished_at: "2026-11-24T21:01:05Z",
-      status_url: "/jobs/0123456789abcdef",
-    }],
-    count: 1,
+  "/jobs": { data: [olderRun, previewedRun], count: 2 },
+  [`/previews/${PREVIEW_ID}`]: { unique_id: PREVIEW_ID, domain_data: domain, info_data: info, message: "Review." },
+  [`/jobs/${previewedRun.job_id}`]: {
+    ...previewedRun, error: null, artifacts: [], ledger: [], privacy_report: null, backend: "inline", submission: {},
+    session_available: false, download_url: `/download_synthesized_data/${previewedRun.job_id}`, session_id: previewedRun.job_id,
   },
 };
+
+/** `fetch` answering from `replies`; `gone` paths answer 404 with the service's envelope. */
+function stubFetch(gone: string[] = []) {
+  const fetchMock = vi.fn(async (url: string) => {
+    if (gone.includes(url)) {
+      return new Response(JSON.stringify({ detail: { error: "not_found", message: "no such preview" } }), { status: 404 });
+    }
+    return new Response(JSON.stringify(replies[url] ?? {}));
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return fetchMock;
+}
+
+async function openRuns() {
+  render(<App />);
+  expect(await screen.findByText("alice@example.org")).toBeInTheDocument();
+  const user = userEvent.setup();
+  await user.click(within(screen.getByRole("navigation")).getByRole("button", { name: "Runs" }));
+  const runs = await screen.findByRole("table", { name: "Runs" });
+  return { user, rows: within(runs).getAllByRole("row").slice(1) };
+}
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe("App", () => {
   it("shows who is signed in, navigates to the runs and re-runs one with its settings", async () => {
-    vi.stubGlobal("fetch", vi.fn(async (url: string) => new Response(JSON.stringify(replies[url] ?? {}))));
+    stubFetch();
     render(<App />);
     expect(await screen.findByText("alice@example.org")).toBeInTheDocument();
     expect(screen.getByText(/Signed in as/)).toHaveTextContent("Signed in as alice@example.org");
@@ -37,5 +72,53 @@ describe("App", () => {
     expect(screen.getByRole("status")).toHaveTextContent(/run 01234567 are filled in\. Choose the data again/);
     expect(screen.getByLabelText("Epsilon (ε)")).toHaveValue(0.5);
     expect(screen.getByLabelText("Rows to generate")).toHaveValue(100);
+  });
+
+  it("measures a run's duration from its start, not from when it was queued", async () => {
+    stubFetch();
+    const { rows } = await openRuns();
+    expect(rows[1]).toHaveTextContent(/MST.*15 s/); // started 50 s after it was created
+    expect(rows[1]).not.toHaveTextContent("1 min 5 s");
+  });
+
+  it("re-runs a run with changes from its stored preview: step 2 reopens with that schema, no upload", async () => {
+    const fetchMock = stubFetch();
+    const { user, rows } = await openRuns();
+    await user.click(within(rows[1]).getByRole("button", { name: "Re-run with changes" }));
+    expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
+    expect(fetchMock).toHaveBeenCalledWith(`/previews/${PREVIEW_ID}`, expect.anything());
+    expect(screen.getByRole("status")).toHaveTextContent(/schema of run fedcba98 is reopened with the same data/);
+    expect(screen.getByRole("table", { name: "Columns" })).toHaveTextContent("workclass");
+    expect(screen.getByText(/MST, ε = 2,/)).toBeInTheDocument();
+
+    // Back to the settings: the kept data is chosen, and "Review schema" returns to the review without a request.
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    expect(screen.getByText(/the data of an earlier run, still kept by the service/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Epsilon (ε)")).toHaveValue(2);
+    const calls = fetchMock.mock.calls.length;
+    await user.click(screen.getByRole("button", { name: "Review schema" }));
+    expect(screen.getByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls.length).toBe(calls);
+  });
+
+  it("asks for the data again when the run's preview has expired (404)", async () => {
+    stubFetch([`/previews/${PREVIEW_ID}`]);
+    const { user, rows } = await openRuns();
+    await user.click(within(rows[1]).getByRole("button", { name: "Re-run with changes" }));
+    expect(await screen.findByRole("heading", { name: "1. Data" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent(/run fedcba98 are filled in\. Choose the data again/);
+    expect(screen.getByLabelText("Epsilon (ε)")).toHaveValue(2);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("opens a run's results, and its “Re-run with changes” reopens the stored preview", async () => {
+    const fetchMock = stubFetch();
+    const { user, rows } = await openRuns();
+    await user.click(within(rows[1]).getByRole("button", { name: "Open" }));
+    expect(await screen.findByRole("heading", { name: "4. Results" })).toBeInTheDocument();
+    const results = screen.getByRole("heading", { name: "4. Results" }).closest("section") as HTMLElement;
+    await user.click(within(results).getByRole("button", { name: "Re-run with changes" }));
+    expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
+    expect(fetchMock).toHaveBeenCalledWith(`/previews/${PREVIEW_ID}`, expect.anything());
   });
 });

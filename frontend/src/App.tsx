@@ -86,14 +86,40 @@ export function App() {
     }
   }
 
-  function rerun(job: Pick<JobSummary, "method" | "params" | "job_id">) {
-    const params = job.params as { epsilon?: number; delta?: number; rows?: number | null; knobs?: Record<string, unknown> };
+  /**
+   * Re-run a job with changes. Its settings fill step 1. Its data: the current review's when that is the same
+   * preview (edits kept); else the preview read back from the service (`GET /previews/{id}`, the schema as
+   * inferred), reopened in step 2; else (expired, or an older run) the user chooses the data again.
+   */
+  async function rerun(job: Pick<JobSummary, "method" | "params" | "job_id">) {
+    const params = job.params as {
+      epsilon?: number; delta?: number; rows?: number | null; knobs?: Record<string, unknown>; preview_id?: string;
+      dataset_name?: string;
+    };
     const knobParams = paramsOf(job.method);
-    const sameData = review !== null && review.source !== null && review.uniqueId === (job.params as { preview_id?: string }).preview_id;
+    const sameData = review !== null && review.source !== null && review.uniqueId === params.preview_id;
+    let restored: Review | null = null;
+    if (!sameData && params.preview_id) {
+      try {
+        const preview = await api.storedPreview(params.preview_id);
+        const origin = schemaOf(preview);
+        const name = params.dataset_name ?? (preview.info_data as { name?: string }).name ?? "dataset";
+        const settings: RunSettings = {
+          method: job.method,
+          epsilon: params.epsilon ?? Number(form.epsilon),
+          delta: params.delta ?? Number(form.delta),
+          rows: params.rows ?? null,
+          knobs: params.knobs ?? {},
+        };
+        restored = { uniqueId: preview.unique_id, source: { kind: "stored", previewId: preview.unique_id, name }, origin, value: origin, settings };
+      } catch {
+        restored = null; // expired (404) or unreachable: fall back to choosing the data again
+      }
+    }
     const values = params.knobs ? valuesFromKnobs(knobParams, params.knobs) : presetValues(job.method, knobParams, "balanced");
     setForm((f) => ({
       ...f,
-      source: sameData ? review.source : null,
+      source: sameData ? review.source : (restored?.source ?? null),
       method: job.method,
       epsilon: params.epsilon !== undefined ? String(params.epsilon) : f.epsilon,
       delta: params.delta !== undefined ? String(params.delta) : f.delta,
@@ -101,11 +127,21 @@ export function App() {
       knobs: { ...f.knobs, [job.method]: values },
       preset: matchingPreset(job.method, knobParams, values),
     }));
+    const run = job.job_id.slice(0, 8);
+    if (restored) {
+      setReview(restored);
+      setNotice(
+        `The schema of run ${run} is reopened with the same data, still kept by the service, as it was inferred ` +
+          "(changes made for that run are not kept). Start synthesis, or go back to change the settings.",
+      );
+      setView({ page: "new", step: 2 });
+      return;
+    }
     setNotice(
       sameData
-        ? `The settings of run ${job.job_id.slice(0, 8)} are filled in, with the same data and your reviewed schema. ` +
+        ? `The settings of run ${run} are filled in, with the same data and your reviewed schema. ` +
             "Change what you need, then review the schema again."
-        : `The settings of run ${job.job_id.slice(0, 8)} are filled in. Choose the data again: uploaded tables are not kept ` +
+        : `The settings of run ${run} are filled in. Choose the data again: uploaded tables are not kept ` +
             "for re-runs, and the reviewed schema can be brought back with “Import schema” if you exported it.",
     );
     setView({ page: "new", step: 1 });
@@ -142,7 +178,7 @@ export function App() {
           </ol>
         )}
         {loadError && <ErrorAlert message={loadError} />}
-        {view.page === "runs" && <RunsPage onOpen={openRun} onRerun={rerun} />}
+        {view.page === "runs" && <RunsPage onOpen={openRun} onRerun={(job) => void rerun(job)} />}
         {view.page === "new" && view.step === 1 && (
           <DataStep
             form={form}
@@ -165,10 +201,17 @@ export function App() {
             origin={review.origin}
             value={review.value}
             settings={review.settings}
+            notice={notice}
             onChange={(value) => setReview((r) => (r ? { ...r, value } : r))}
-            onBack={() => setView({ page: "new", step: 1 })}
+            onBack={() => {
+              setNotice(null);
+              setView({ page: "new", step: 1 });
+            }}
             onExpired={() => setReview((r) => (r ? { ...r, source: null } : r))}
-            onStarted={(job) => setView({ page: "new", step: 3, job, startedLocally: Date.now() })}
+            onStarted={(job) => {
+              setNotice(null);
+              setView({ page: "new", step: 3, job, startedLocally: Date.now() });
+            }}
           />
         )}
         {view.page === "new" && view.step === 3 && (
@@ -177,11 +220,11 @@ export function App() {
             initial={view.job}
             startedLocally={view.startedLocally}
             onSucceeded={(job) => setView({ page: "new", step: 4, job })}
-            onStartOver={() => (review ? setView({ page: "new", step: 1 }) : rerun(view.job))}
+            onStartOver={() => (review ? setView({ page: "new", step: 1 }) : void rerun(view.job))}
           />
         )}
         {view.page === "new" && view.step === 4 && (
-          <ResultsStep key={view.job.job_id} job={view.job} onRerun={() => rerun(view.job)} onNew={newSynthesis} />
+          <ResultsStep key={view.job.job_id} job={view.job} onRerun={() => void rerun(view.job)} onNew={newSynthesis} />
         )}
       </main>
       <footer className="app-footer muted">

@@ -1,6 +1,7 @@
 """Two principals behind the trusted-header proxy: nobody reaches another owner's jobs, previews or results.
 
-The routes are enumerated from the app itself, so a new route taking an id cannot skip this test.
+The routes are enumerated from the app itself (every path placeholder ending in ``id``), so a new route
+taking an id cannot skip this test.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def shared(tmp_path: Path) -> TestClient:
 
 
 def _id_routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every route with an id in its path (``{job_id}``, ``{session_id}``, ``{preview_id}``, any new ``{…id}``)."""
     routes = []
     for path, operations in client.app.openapi()["paths"].items():
-        if re.search(r"\{(job_id|session_id)\}", path):
+        if re.search(r"\{\w*id\}", path):
             routes += [(method.upper(), path) for method in operations]
     return routes
 
@@ -43,14 +45,18 @@ def test_every_id_route_hides_other_owners_jobs(shared: TestClient) -> None:
     preview = shared.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM, headers=_headers("alice")).json()
     job = shared.post("/confirm_synthesis", data=confirm_form(preview, n_sample="50"), headers=_headers("alice"))
     job_id = job.json()["job_id"]
+    # A new placeholder is a KeyError here: say which of alice's ids it takes, so the route is checked too.
+    ids = {"job_id": job_id, "session_id": job_id, "preview_id": preview["unique_id"]}
     routes = _id_routes(shared)
     assert {path for _, path in routes} >= {"/jobs/{job_id}", "/jobs/{job_id}/cancel",
-                                            "/download_synthesized_data/{session_id}"}
+                                            "/download_synthesized_data/{session_id}", "/previews/{preview_id}"}
     for method, path in routes:
-        url = re.sub(r"\{\w+\}", job_id, path)
+        url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         response = shared.request(method, url, headers=_headers("bob"))
         assert response.status_code == 404, (method, path, response.text)
-        assert shared.request("GET" if method == "GET" else method, url, headers=_headers("alice")).status_code < 400
+        assert response.json()["detail"]["error"] == "not_found", (method, path, response.text)
+        assert shared.request(method, url, headers=_headers("alice")).status_code < 400, (method, path)
+        assert shared.request(method, url, headers=_headers("root", admin=True)).status_code < 400, (method, path)
     evaluate = shared.post("/evaluate", data={"session_id": job_id}, headers=_headers("bob"))
     assert evaluate.status_code == 404
     assert shared.get("/jobs", headers=_headers("bob")).json()["count"] == 0

@@ -16,7 +16,8 @@ def list_jobs(principal: CurrentPrincipal, services: ServicesDep) -> JobsPublic:
     records = services.jobs.list(principal)
     data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
                        progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction),
-                       created_at=r.created_at, finished_at=r.finished_at, status_url=f"/jobs/{r.id}")
+                       created_at=r.created_at, started_at=r.started_at,
+                       finished_at=r.finished_at, status_url=f"/jobs/{r.id}")
             for r in records]
     return JobsPublic(data=data, count=len(data))
 

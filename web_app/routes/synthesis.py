@@ -1,4 +1,5 @@
-"""Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields)."""
+"""Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields), and
+``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ router = APIRouter(tags=["synthesis"])
 # A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,
 # capped separately by PRIVSYN_MAX_UPLOAD_BYTES.
 MAX_FIELD_BYTES = 64 * 1024 * 1024
+PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
 
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview")
@@ -30,7 +32,14 @@ async def synthesize(request: Request, principal: CurrentPrincipal, services: Se
         services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
         field(form, "dataset_name"), synthesis_request(form), params, principal)
     return PreviewPublic(unique_id=preview.id, domain_data=preview.domain_data, info_data=preview.info_data,
-                         message="Review the inferred schema, then confirm to start synthesis.")
+                         message=PREVIEW_MESSAGE)
+
+
+@router.get("/previews/{preview_id}", response_model=PreviewPublic, operation_id="synthesis-preview-get")
+async def get_preview(preview_id: str, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
+    """The reply ``POST /synthesize`` gave for this preview (its inferred draft, not a later confirm's edits)."""
+    domain_data, info_data = await run_in_threadpool(services.previews.read_payload, preview_id, principal)
+    return PreviewPublic(unique_id=preview_id, domain_data=domain_data, info_data=info_data, message=PREVIEW_MESSAGE)
 
 
 @router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm")

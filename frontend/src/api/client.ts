@@ -143,8 +143,14 @@ function runFields(settings: RunSettings): Record<string, string | undefined> {
   };
 }
 
-/** Where the data of a preview comes from: a file the user chose, or a bundled sample. */
-export type DataSource = { kind: "file"; file: File } | { kind: "sample"; name: string };
+/** Data that can be sent for a new preview: a file the user chose, or a bundled sample. */
+export type UploadSource = { kind: "file"; file: File } | { kind: "sample"; name: string };
+
+/**
+ * Where the data of a review comes from: an upload source, or (`stored`) the table of an earlier preview that the
+ * service still keeps (`GET /previews/{preview_id}`), which can be confirmed again but not re-uploaded.
+ */
+export type DataSource = UploadSource | { kind: "stored"; previewId: string; name: string };
 
 export const api = {
   whoami: () => send<WhoAmI>(fillPath("/whoami")),
@@ -154,7 +160,11 @@ export const api = {
   cancel: (jobId: string) =>
     send<JobPublic>(fillPath("/jobs/{job_id}/cancel", { job_id: jobId }), { method: "POST" }),
 
-  preview: (source: DataSource, settings: RunSettings) => {
+  /** A preview read back (what `POST /synthesize` answered); 404 once it expired or for another owner's id. */
+  storedPreview: (previewId: string) =>
+    send<PreviewPublic>(fillPath("/previews/{preview_id}", { preview_id: previewId })),
+
+  preview: (source: UploadSource, settings: RunSettings) => {
     const datasetName = source.kind === "sample" ? source.name : source.file.name.replace(/\.[^.]*$/, "") || "dataset";
     const body = form(
       { ...runFields(settings), dataset_name: datasetName, data_file: source.kind === "file" ? source.file : undefined },

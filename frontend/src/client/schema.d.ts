@@ -157,6 +157,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/previews/{preview_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Preview
+         * @description The reply ``POST /synthesize`` gave for this preview (its inferred draft, not a later confirm's edits).
+         */
+        get: operations["synthesis-preview-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -383,6 +403,8 @@ export interface components {
                 [key: string]: unknown;
             };
             progress: components["schemas"]["ProgressPublic"];
+            /** Started At */
+            started_at: string | null;
             /** Status */
             status: string;
             /** Status Url */
@@ -708,6 +730,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MethodsPublic"];
+                };
+            };
+        };
+    };
+    "synthesis-preview-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preview_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -60,7 +60,8 @@ export function RunsPage({ onOpen, onRerun }: Props) {
             </thead>
             <tbody>
               {jobs.map((job) => {
-                const seconds = secondsBetween(job.created_at, job.finished_at);
+                // Run time without the time spent queued (older services list no started_at).
+                const seconds = secondsBetween(job.started_at ?? job.created_at, job.finished_at);
                 const progress = Math.round(job.progress.fraction * 100);
                 return (
                   <tr key={job.job_id}>

@@ -17,9 +17,11 @@ interface Props {
   onStarted: (job: JobPublic) => void;
   /** The preview is gone (expired or restarted without its bundle): the data must be uploaded again. */
   onExpired?: () => void;
+  /** Why this review is shown (e.g. reopened from a run of the history). */
+  notice?: string | null;
 }
 
-export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted, onExpired }: Props) {
+export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted, onExpired, notice }: Props) {
   const ids = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -52,6 +54,7 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
   return (
     <section aria-labelledby={`${ids}-h`} className="step">
       <h2 id={`${ids}-h`}>2. Review schema</h2>
+      {notice && <p className="notice" role="status">{notice}</p>}
       <p>
         <strong>{info.name ?? "Your table"}</strong>: {info.train_size?.toLocaleString("en-US") ?? "?"} rows,{" "}
         {info.columns.length} columns ({kept} to synthesize). {methodLabel(settings.method)}, ε = {formatNumber(settings.epsilon)},

@@ -111,3 +111,17 @@ describe("DataStep with a review in progress", () => {
     expect(onReuse).toHaveBeenCalledWith(expect.objectContaining({ method: "mst" }));
   });
 });
+
+describe("DataStep with the kept data of an earlier run", () => {
+  it("does not send a request once that review is gone, and asks for the data again", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    const source = { kind: "stored" as const, previewId: "feedc0de", name: "adult" };
+    render(<DataStep form={{ ...initialForm(), source }} onChange={vi.fn()} methods={methods} whoami={whoami} notice={null}
+      onPreview={vi.fn()} reviewedSource={null} onReuse={vi.fn()} />);
+    expect(screen.getByText(/the data of an earlier run, still kept by the service/)).toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole("button", { name: "Review schema" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("no longer kept by the service: choose the data again");
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+});

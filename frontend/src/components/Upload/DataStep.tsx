@@ -80,6 +80,10 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
       onReuse(settings);
       return;
     }
+    if (form.source.kind === "stored") {
+      setError("The data of that run is no longer kept by the service: choose the data again.");
+      return;
+    }
     setBusy(true);
     try {
       const source = form.source;
@@ -129,6 +133,11 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
             {form.source?.kind === "file" && (
               <p>
                 <strong>{form.source.file.name}</strong> — {formatBytes(form.source.file.size)}
+              </p>
+            )}
+            {form.source?.kind === "stored" && (
+              <p>
+                <strong>{form.source.name}</strong> — the data of an earlier run, still kept by the service
               </p>
             )}
             {form.source?.kind === "sample" && (

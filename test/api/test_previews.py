@@ -1,0 +1,68 @@
+"""``GET /previews/{preview_id}``: the browser app reopens a run's schema review from its ``params.preview_id``.
+
+The reply is the one ``POST /synthesize`` gave; the persisted bundle decides whether the preview still exists
+(owner-scoped, 404 once expired), so it also answers after a restart, when nothing is in memory.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from privsyn_platform.settings import load_settings
+from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
+from test.api.test_ownership import SECRET, _headers
+from web_app.main import create_app
+
+
+def test_the_owner_reads_back_the_synthesize_reply(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/previews/{adult_preview['unique_id']}")
+    assert response.status_code == 200, response.text
+    assert response.json() == adult_preview
+
+
+def test_a_confirmed_runs_preview_id_leads_back_to_its_preview(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    job = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="50")).json()
+    listed = client.get("/jobs").json()["data"][0]
+    assert listed["job_id"] == job["job_id"] and listed["params"]["preview_id"] == adult_preview["unique_id"]
+    assert client.get(f"/previews/{listed['params']['preview_id']}").json() == adult_preview
+
+
+def test_an_unknown_id_is_not_found(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/previews/0123456789abcdef0123456789abcdef")
+    assert response.status_code == 404 and response.json()["detail"]["error"] == "not_found"
+
+
+def test_the_persisted_bundle_serves_it_after_a_restart(api_settings, client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(api_settings)) as restarted:  # a new process: nothing in memory
+        response = restarted.get(f"/previews/{adult_preview['unique_id']}")
+        assert response.status_code == 200, response.text
+        assert response.json() == adult_preview
+
+
+def test_another_owner_gets_404_and_an_admin_sees_it(tmp_path: Path) -> None:
+    settings = load_settings(state_root=tmp_path / "state", auth_backend="trusted-header",
+                             auth_shared_secret=SECRET)
+    with TestClient(create_app(settings)) as shared:
+        preview = shared.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM, headers=_headers("alice")).json()
+        url = f"/previews/{preview['unique_id']}"
+        other = shared.get(url, headers=_headers("bob"))
+        assert other.status_code == 404 and other.json()["detail"]["error"] == "not_found"
+        assert shared.get(url, headers=_headers("alice")).json() == preview
+        assert shared.get(url, headers=_headers("root", admin=True)).json() == preview
+    with TestClient(create_app(settings)) as restarted:  # also when the bundle is read from storage
+        assert restarted.get(url, headers=_headers("bob")).status_code == 404
+        assert restarted.get(url, headers=_headers("root", admin=True)).json() == preview
+        assert restarted.get(url, headers=_headers("alice")).json() == preview
+
+
+def test_an_expired_preview_is_not_found_even_while_cached(tmp_path: Path) -> None:
+    settings = load_settings(state_root=tmp_path / "state", preview_ttl_seconds=1)
+    with TestClient(create_app(settings)) as client:
+        preview = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM).json()
+        assert client.get(f"/previews/{preview['unique_id']}").status_code == 200
+        time.sleep(1.2)  # the bundle expires; the in-memory copy (session TTL: 1 h) is still there
+        response = client.get(f"/previews/{preview['unique_id']}")
+        assert response.status_code == 404 and response.json()["detail"]["error"] == "not_found"
