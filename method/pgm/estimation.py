@@ -17,8 +17,9 @@ The model total N̂ is the minimum-variance combination of the noisy totals Σ y
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -176,26 +177,60 @@ def _initial_step(objective: _Objective, total: float) -> float:
 
 @dataclass(slots=True)
 class _State:
+    """Moves between measured cliques and the tree's maximal cliques.
+
+    Several measured cliques usually share a host (a maximal clique holding them). Each measured clique is
+    therefore linked to its *parent*: the smallest other measured clique with the same host that contains
+    it, or the host itself. Marginals are summed down that forest (each from its parent, not from the
+    host), and per-clique arrays are added up it (each into its parent), so a large host is read or
+    written once per iteration for its outermost measured cliques only.
+    """
+
     tree: JunctionTree
     objective: _Objective
     hosts: list[int]
     total: float
+    parent: list[int] = field(init=False)  # index of the parent measured clique, or -1 for the host
+    order: list[int] = field(init=False)  # measured cliques, largest first (parents before children)
+
+    def __post_init__(self) -> None:
+        cliques = self.objective.cliques
+        cells = [math.prod(self.tree.sizes[a] for a in c) for c in cliques]
+        self.order = sorted(range(len(cliques)), key=lambda i: (-cells[i], -len(cliques[i])))
+        self.parent = []
+        for i, clique in enumerate(cliques):
+            inside = [
+                j for j in self.order
+                if j != i and self.hosts[j] == self.hosts[i] and set(clique) < set(cliques[j])
+            ]  # fmt: skip
+            self.parent.append(inside[-1] if inside else -1)  # the smallest such clique (order is by size)
 
     def compose(self, per_clique: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Σ of per-measured-clique arrays broadcast onto their host maximal cliques."""
-        tree = self.tree
+        tree, cliques = self.tree, self.objective.cliques
         out = [np.zeros(tuple(tree.sizes[a] for a in c)) for c in tree.cliques]
-        for clique, host, values in zip(self.objective.cliques, self.hosts, per_clique, strict=True):
-            out[host] += expand(values, clique, tree.cliques[host], tree.sizes)
+        gathered = [np.array(values, dtype=float, copy=True) for values in per_clique]
+        for i in reversed(self.order):  # children before parents
+            j = self.parent[i]
+            if j >= 0:
+                gathered[j] += expand(gathered[i], cliques[i], cliques[j], tree.sizes)
+            else:
+                host = self.hosts[i]
+                out[host] += expand(gathered[i], cliques[i], tree.cliques[host], tree.sizes)
         return out
 
     def evaluate(
         self, log_potentials: list[np.ndarray]
     ) -> tuple[float, list[np.ndarray], list[np.ndarray], list]:
         _, marginals = belief_propagation(self.tree, log_potentials, self.total, overwrite=True)
-        mu = [
-            sum_to(marginals[h], self.tree.cliques[h], c)
-            for c, h in zip(self.objective.cliques, self.hosts, strict=True)
-        ]
+        cliques = self.objective.cliques
+        mu: list[np.ndarray] = [np.empty(0)] * len(cliques)
+        for i in self.order:  # parents before children
+            j = self.parent[i]
+            if j >= 0:
+                mu[i] = sum_to(mu[j], cliques[j], cliques[i])
+            else:
+                host = self.hosts[i]
+                mu[i] = sum_to(marginals[host], self.tree.cliques[host], cliques[i])
         loss, grads = self.objective.evaluate(mu)
         return loss, grads, mu, marginals

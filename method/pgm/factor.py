@@ -56,7 +56,21 @@ def summed_axes(attrs: Clique, keep: Clique) -> tuple[int, ...]:
 def sum_to(values: np.ndarray, attrs: Clique, keep: Clique) -> np.ndarray:
     """Marginalise a (linear-space) factor on ``attrs`` onto ``keep`` ⊆ ``attrs``."""
     axes = summed_axes(attrs, keep)
-    return values.sum(axis=axes) if axes else values
+    return _sum_out(values, axes) if axes else values
+
+
+def _sum_out(values: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``values.sum(axis=axes)``, as an einsum: numpy's multi-axis ``sum`` over axes that are not the trailing
+    ones runs 5–20× slower on large cliques (it dominated AIM's estimation at ε = 10)."""
+    kept = [i for i in range(values.ndim) if i not in axes]
+    return np.einsum(values, list(range(values.ndim)), kept)
+
+
+def _max_out(values: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``values.max(axis=axes, keepdims=True)``, one axis at a time, largest first (same reason)."""
+    for axis in sorted(axes, key=lambda a: -values.shape[a]):
+        values = values.max(axis=axis, keepdims=True)
+    return values
 
 
 def logsumexp_to(values: np.ndarray, attrs: Clique, keep: Clique) -> np.ndarray:
@@ -69,10 +83,10 @@ def logsumexp_to(values: np.ndarray, attrs: Clique, keep: Clique) -> np.ndarray:
     axes = summed_axes(attrs, keep)
     if not axes:
         return values
-    shift = values.max(axis=axes, keepdims=True)
+    shift = _max_out(values, axes)
     shift = np.where(np.isfinite(shift), shift, 0.0)
-    out = np.log(np.exp(values - shift).sum(axis=axes, keepdims=True)) + shift
-    return out.reshape([values.shape[i] for i in range(values.ndim) if i not in axes])
+    kept_shape = [values.shape[i] for i in range(values.ndim) if i not in axes]
+    return np.log(_sum_out(np.exp(values - shift), axes)) + shift.reshape(kept_shape)
 
 
 @dataclass(frozen=True, slots=True)
