@@ -7,6 +7,7 @@ import { knobValuesFor, LARGE_EPSILON, settingsOf, tooLargeMessage, validateForm
 import { methodLabel } from "../../lib/stages";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { KnobFields } from "./KnobFields";
+import { NumberField } from "../ui/NumberField";
 
 interface Props {
   form: RunForm;
@@ -182,64 +183,45 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
       <fieldset>
         <legend>Privacy</legend>
         <div className="field-grid">
-          <div className="field">
-            <label htmlFor={`${ids}-eps`}>Epsilon (ε)</label>
-            <input
-              id={`${ids}-eps`}
-              type="number"
-              inputMode="decimal"
-              min="0"
-              step="any"
-              value={form.epsilon}
-              aria-invalid={Boolean(fieldError("epsilon"))}
-              aria-describedby={`${ids}-eps-help ${ids}-eps-err`}
-              onChange={(e) => update({ epsilon: e.target.value })}
-            />
-            <p className="help" id={`${ids}-eps-help`}>
-              The privacy budget: smaller is more private and noisier. 0.5–2 is a common choice; 1 is the default.
-            </p>
-            <p className="field-error" id={`${ids}-eps-err`}>{fieldError("epsilon")}</p>
+          <NumberField
+            id={`${ids}-eps`}
+            label="Epsilon (ε)"
+            inputMode="decimal"
+            min="0"
+            value={form.epsilon}
+            error={fieldError("epsilon")}
+            onChange={(epsilon) => update({ epsilon })}
+            help="The privacy budget: smaller is more private and noisier. 0.5–2 is a common choice; 1 is the default."
+          >
             {Number.isFinite(epsilon) && epsilon > LARGE_EPSILON && (
               <p className="warning">
                 An ε above {LARGE_EPSILON} gives only a weak privacy guarantee: the synthetic rows may reveal a lot about
                 individuals. Use it for testing, not for a public release.
               </p>
             )}
-          </div>
-          <div className="field">
-            <label htmlFor={`${ids}-delta`}>Delta (δ)</label>
-            <input
-              id={`${ids}-delta`}
-              type="number"
-              inputMode="decimal"
-              min="0"
-              max="1"
-              step="any"
-              value={form.delta}
-              aria-invalid={Boolean(fieldError("delta"))}
-              aria-describedby={`${ids}-delta-help ${ids}-delta-err`}
-              onChange={(e) => update({ delta: e.target.value })}
-            />
-            <p className="help" id={`${ids}-delta-help`}>
-              The small chance that the ε guarantee fails. Keep it far below 1 ÷ the number of rows; 1e-9 is a safe default.
-            </p>
-            <p className="field-error" id={`${ids}-delta-err`}>{fieldError("delta")}</p>
-          </div>
-          <div className="field">
-            <label htmlFor={`${ids}-rows`}>Rows to generate</label>
-            <input
-              id={`${ids}-rows`}
-              type="number"
-              min="1"
-              step="1"
-              placeholder="Same as input"
-              value={form.rows}
-              aria-describedby={`${ids}-rows-help ${ids}-rows-err`}
-              onChange={(e) => update({ rows: e.target.value })}
-            />
-            <p className="help" id={`${ids}-rows-help`}>Leave empty to generate as many rows as the input has. Generating rows costs no privacy.</p>
-            <p className="field-error" id={`${ids}-rows-err`}>{fieldError("rows")}</p>
-          </div>
+          </NumberField>
+          <NumberField
+            id={`${ids}-delta`}
+            label="Delta (δ)"
+            inputMode="decimal"
+            min="0"
+            max="1"
+            value={form.delta}
+            error={fieldError("delta")}
+            onChange={(delta) => update({ delta })}
+            help="The small chance that the ε guarantee fails. Keep it far below 1 ÷ the number of rows; 1e-9 is a safe default."
+          />
+          <NumberField
+            id={`${ids}-rows`}
+            label="Rows to generate"
+            min="1"
+            step="1"
+            placeholder="Same as input"
+            value={form.rows}
+            error={fieldError("rows")}
+            onChange={(rows) => update({ rows })}
+            help="Leave empty to generate as many rows as the input has. Generating rows costs no privacy."
+          />
         </div>
       </fieldset>
 
