@@ -77,12 +77,17 @@ class _Run:
     def used(self, ledger: BudgetLedger) -> float:
         return ledger.spent - self.start_spent
 
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The compressed domain sizes (the model's attributes)."""
+        return tuple(c.size for c in self.compressions)
+
 
 def run_aim(
     data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
 ) -> CompressedModel:
     """Fit AIM on ``data`` (n × d codes of ``domain``), spending exactly ``ledger.remaining``."""
-    run, sizes, names = _initialise(data, domain, ledger, config, settings)
+    run, names = _initialise(data, domain, ledger, config, settings), domain.names
     round_seconds, t = 0.0, 0
     terminate = False
     while not terminate and ledger.remaining > 0:
@@ -97,7 +102,7 @@ def run_aim(
             terminate = True  # no time for another round and the final estimate: spend the rest now
         terminate = _set_round_budget(run, ledger, terminate)
         sigma = run.sigma
-        chosen = _round(run, sizes, names, ledger, config, settings, final=terminate)
+        chosen = _round(run, names, ledger, config, settings, final=terminate)
         config.report(
             "aim:round",
             run.used(ledger) / run.rho,
@@ -108,7 +113,7 @@ def run_aim(
     config.report("aim:estimate", 0.99, f"final estimate ({settings.max_iters} iterations)")
     deadline = _deadline(config)
     model = mirror_descent(
-        sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=deadline
+        run.sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=deadline
     )
     return CompressedModel(model, run.compressions)
 
@@ -126,7 +131,7 @@ def _deadline(config: RunConfig):
 
 def _initialise(
     data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
-) -> tuple[_Run, tuple[int, ...], tuple[str, ...]]:
+) -> _Run:
     """Algorithm 3: every 1-way with σ₀ (then the domains compressed), the workload on the compressed
     domains, and p̂₀."""
     d, rho, start = len(domain), ledger.remaining, ledger.spent
@@ -149,8 +154,7 @@ def _initialise(
     weights = candidate_weights(workload, d)
     answers = {r: marginal_counts(codes, sizes, r) for r in weights}
     model = mirror_descent(sizes, measurements, iters=settings.round_iters)
-    run = _Run(answers, weights, measurements, model, sigma, epsilon, rho, start, tuple(compressions))
-    return run, sizes, domain.names
+    return _Run(answers, weights, measurements, model, sigma, epsilon, rho, start, tuple(compressions))
 
 
 def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
@@ -165,7 +169,6 @@ def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
 
 def _round(
     run: _Run,
-    sizes: tuple[int, ...],
     names: tuple[str, ...],
     ledger: BudgetLedger,
     config: RunConfig,
@@ -177,7 +180,7 @@ def _round(
     is left and skips its own estimate (the final estimate follows at once)."""
     cost = gaussian_rho(run.sigma) + exponential_rho(run.epsilon)
     limit = settings.max_model_size * (run.used(ledger) + cost) / run.rho
-    candidates = _filter_candidates(run, sizes, limit)
+    candidates = _filter_candidates(run, limit)
     scores, sensitivity = _scores(run, candidates)
     index = ledger.exponential(
         "aim:select", scores, run.epsilon, config.rng,
@@ -191,7 +194,7 @@ def _round(
     if final:
         return chosen
     before = run.model.marginal(chosen)
-    run.model = mirror_descent(sizes, run.measurements, iters=settings.round_iters, warm_start=run.model,
+    run.model = mirror_descent(run.sizes, run.measurements, iters=settings.round_iters, warm_start=run.model,
                                should_stop=_deadline(config))  # fmt: skip
     moved = float(np.abs(run.model.marginal(chosen) - before).sum())
     if moved <= _NOISE_FACTOR * run.sigma * before.size:
@@ -200,13 +203,13 @@ def _round(
     return chosen
 
 
-def _filter_candidates(run: _Run, sizes: tuple[int, ...], limit: float) -> list[Clique]:
+def _filter_candidates(run: _Run, limit: float) -> list[Clique]:
     """r with JT_SIZE(cliques ∪ {r}) ≤ limit, or r inside an already measured clique."""
     measured = list(run.model.cliques)
     measured_sets = [set(c) for c in measured]
     kept = []
     for r in run.weights:
-        if any(set(r) <= m for m in measured_sets) or jt_size_mb(sizes, [*measured, r]) <= limit:
+        if any(set(r) <= m for m in measured_sets) or jt_size_mb(run.sizes, [*measured, r]) <= limit:
             kept.append(r)
     return kept
 
