@@ -7,6 +7,7 @@ import { knobValuesFor, LARGE_EPSILON, settingsOf, tooLargeMessage, validateForm
 import { methodLabel } from "../../lib/stages";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { KnobFields } from "./KnobFields";
+import { DescribedRadio } from "../ui/DescribedRadio";
 import { NumberField } from "../ui/NumberField";
 
 interface Props {
@@ -164,19 +165,15 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
       <fieldset role="radiogroup" aria-label="Method" className="methods">
         <legend>Method</legend>
         {methods.map((m) => (
-          <div className="radio-row" key={m.name}>
-            <input
-              type="radio"
-              id={`${ids}-m-${m.name}`}
-              name={`${ids}-method`}
-              value={m.name}
-              checked={form.method === m.name}
-              onChange={() => setMethod(m.name)}
-              aria-describedby={`${ids}-m-${m.name}-d`}
-            />
-            <label htmlFor={`${ids}-m-${m.name}`}>{methodLabel(m.name)}</label>
-            <span className="muted" id={`${ids}-m-${m.name}-d`}>{m.summary}</span>
-          </div>
+          <DescribedRadio
+            key={m.name}
+            id={`${ids}-m-${m.name}`}
+            group={`${ids}-method`}
+            label={methodLabel(m.name)}
+            description={m.summary}
+            checked={form.method === m.name}
+            onSelect={() => setMethod(m.name)}
+          />
         ))}
       </fieldset>
 
@@ -228,18 +225,15 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
       <fieldset role="radiogroup" aria-label="Preset" className="presets">
         <legend>Preset</legend>
         {PRESETS.map((p) => (
-          <div className="radio-row" key={p.name}>
-            <input
-              type="radio"
-              id={`${ids}-p-${p.name}`}
-              name={`${ids}-preset`}
-              checked={form.preset === p.name}
-              onChange={() => setPreset(p.name)}
-              aria-describedby={`${ids}-p-${p.name}-d`}
-            />
-            <label htmlFor={`${ids}-p-${p.name}`}>{p.label}</label>
-            <span className="muted" id={`${ids}-p-${p.name}-d`}>{p.description}</span>
-          </div>
+          <DescribedRadio
+            key={p.name}
+            id={`${ids}-p-${p.name}`}
+            group={`${ids}-preset`}
+            label={p.label}
+            description={p.description}
+            checked={form.preset === p.name}
+            onSelect={() => setPreset(p.name)}
+          />
         ))}
         {form.preset === null && <p className="muted">Custom settings (changed in the advanced section).</p>}
       </fieldset>
