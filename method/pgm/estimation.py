@@ -9,8 +9,10 @@ with noise scale σ_i, minimise
 over the marginals μ of a graphical model p_θ(x) ∝ exp Σ_r θ_r(x_r) whose potentials live on the measured
 cliques. Each iteration takes a mirror-descent step θ_r ← θ_r − α·∇_{μ_r} L and recomputes μ by belief
 propagation. The step α is chosen by the Armijo rule L(μ) − L(μ') ≥ ½⟨∇L, μ − μ'⟩, multiplied by 1.01
-after an accepted step and by 0.5 after a rejected one. Two measurements of the same clique are folded
-into one weighted target, so each iteration touches each clique once.
+after an accepted step and by 0.5 after a rejected one. Once no step lowers the loss by more than rounding
+error the fit has converged: it stops and keeps the step it had (halving on to a step so small that the
+rule holds trivially would leave the next warm start unable to move). Two measurements of the same clique
+are folded into one weighted target, so each iteration touches each clique once.
 
 The model total N̂ is the minimum-variance combination of the noisy totals Σ y_i (variance Σ σ_cell²).
 """
@@ -32,6 +34,7 @@ from method.pgm.model import GraphicalModel
 _ARMIJO = 0.5
 _GROW, _SHRINK = 1.01, 0.5
 _MAX_HALVINGS = 40
+_TOLERANCE = 1e-12  # a relative loss decrease below this is rounding error
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +153,21 @@ def mirror_descent(
         if should_stop is not None and t % 10 == 0 and should_stop():
             break
         direction = state.compose(grads)
+        tried, converged = step, True
         for _ in range(_MAX_HALVINGS):
             trial = [p - step * g for p, g in zip(log_potentials, direction, strict=True)]
             new_loss, new_grads, new_mu, new_marginals = state.evaluate(trial)
             decrease = sum(float(np.sum(g * (a - b))) for g, a, b in zip(grads, mu, new_mu, strict=True))
             if loss - new_loss >= _ARMIJO * decrease:
+                converged = loss - new_loss <= _TOLERANCE * (abs(loss) + 1.0)
                 theta = [th - step * g for th, g in zip(theta, grads, strict=True)]
                 log_potentials = [p - step * g for p, g in zip(log_potentials, direction, strict=True)]
                 loss, grads, mu, marginals = new_loss, new_grads, new_mu, new_marginals
                 step *= _GROW
                 break
             step *= _SHRINK
-        else:
+        if converged:  # the loss cannot drop by more than rounding error: stop, keep the step for a warm start
+            step = tried
             break
     potentials = dict(zip(objective.cliques, theta, strict=True))
     return GraphicalModel(tree, potentials, tuple(marginals), total, step)

@@ -36,6 +36,24 @@ def test_warm_start_continues_from_the_previous_fit(random_model) -> None:
     assert error(warm) == pytest.approx(error(longer), rel=1e-6)
 
 
+def test_a_converged_fit_leaves_a_step_its_warm_start_can_move_with() -> None:
+    # Regression: 1-ways alone are fitted exactly within a few hundred iterations; the line search then
+    # halved the step to ~1e-18, where the Armijo rule holds trivially, and a warm start adding a 2-way
+    # could not move (AIM re-measured the same marginal round after round on small tables).
+    rng = np.random.default_rng(0)
+    first = rng.integers(0, 4, 3000)
+    second = np.where(rng.random(3000) < 0.7, first, rng.integers(0, 4, 3000))
+    joint = np.zeros((4, 4))
+    np.add.at(joint, (first, second), 1.0)
+    ones = [Measurement((0,), joint.sum(axis=1), 3.0), Measurement((1,), joint.sum(axis=0), 3.0)]
+    independent = mirror_descent((4, 4), ones, iters=300)
+    assert independent.step > 1e-3 * mirror_descent((4, 4), ones, iters=1).step
+    both = [*ones, Measurement((0, 1), joint, 3.0)]
+    warm = mirror_descent((4, 4), both, iters=200, warm_start=independent)
+    before = np.abs(independent.marginal((0, 1)) - joint).sum()
+    assert np.abs(warm.marginal((0, 1)) - joint).sum() < 0.01 * before
+
+
 def test_the_estimate_is_a_projection_of_inconsistent_measurements() -> None:
     # two inconsistent measurements of the same 1-way: the fit is their weighted average
     a = Measurement((0,), np.array([10.0, 30.0]), 1.0)
