@@ -13,7 +13,7 @@ from test.pgm.test_mechanisms import SIZES, correlated_table
 
 def test_grouped_tvd_is_zero_for_the_same_table_and_groups_by_wide_columns() -> None:
     data = correlated_table(500)
-    summary = grouped_tvd(data, data, SIZES, wide=3)  # columns of 4 and 5 values are wide
+    summary = grouped_tvd(data, data, SIZES, wide=frozenset({1, 3}))
     assert summary == {"0_wide": 0.0, "1_wide": 0.0, "2_wide": 0.0, "all": 0.0}
 
 
