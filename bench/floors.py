@@ -9,7 +9,7 @@ What a synthetic table of n rows can score against the real one (no privacy invo
   sampled i.i.d.;
 * ``halves``: two disjoint halves of the real table compared with each other: both are samples of the same
   population, so this is what a perfect model of the *population* scores at n/2 rows, sampled i.i.d.
-  (divide by about √2 for n rows).
+  (on Adult each doubling of the rows multiplies it by about 0.74: docs/pgm.md).
 
 With ``--aim-epsilon`` AIM runs once (encoded data, δ = 1e-9, the default knobs) and its error is split:
 ``synthetic`` (what the benchmark reports), ``model`` (the model's own marginals, read off 20·n sampled
