@@ -25,12 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bench.tvd import marginal_tvds
 from method.api import PrivacySpec, RunConfig
 from method.api.metadata import Domain
 from method.api.privacy import BudgetLedger
@@ -47,11 +47,8 @@ def grouped_tvd(
 ) -> dict[str, float]:
     """Mean 3-way TVD over all triples, and per number of ``wide`` columns (indices) in the triple."""
     groups: dict[str, list[float]] = {}
-    for triple in combinations(range(len(sizes)), 3):
-        p = marginal_counts(real, sizes, triple) / len(real)
-        q = marginal_counts(synth, sizes, triple) / len(synth)
-        key = f"{len(wide.intersection(triple))}_wide"
-        groups.setdefault(key, []).append(0.5 * float(np.abs(p - q).sum()))
+    for triple, tvd in marginal_tvds(real, synth, sizes, 3):
+        groups.setdefault(f"{len(wide.intersection(triple))}_wide", []).append(tvd)
     summary = {key: round(float(np.mean(v)), 4) for key, v in sorted(groups.items())}
     summary["all"] = round(float(np.mean([x for v in groups.values() for x in v])), 4)
     return summary

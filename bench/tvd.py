@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -51,15 +52,19 @@ def encode_pair(
     return np.column_stack(real_codes), np.column_stack(synth_codes), sizes
 
 
-def average_tvd(real: np.ndarray, synth: np.ndarray, sizes: list[int], k: int) -> float:
-    """Mean TVD over all k-attribute marginals."""
-    values = []
+def marginal_tvds(real: np.ndarray, synth: np.ndarray, sizes: Sequence[int], k: int) -> Iterator[tuple[tuple, float]]:
+    """(attribute set, TVD) for every k-attribute marginal."""
     for attrs in combinations(range(len(sizes)), k):
         shape = tuple(sizes[a] for a in attrs)
         cells = int(np.prod(shape))
         p = np.bincount(np.ravel_multi_index(real[:, attrs].T, shape), minlength=cells) / len(real)
         q = np.bincount(np.ravel_multi_index(synth[:, attrs].T, shape), minlength=cells) / len(synth)
-        values.append(0.5 * np.abs(p - q).sum())
+        yield attrs, 0.5 * float(np.abs(p - q).sum())
+
+
+def average_tvd(real: np.ndarray, synth: np.ndarray, sizes: Sequence[int], k: int) -> float:
+    """Mean TVD over all k-attribute marginals."""
+    values = [tvd for _, tvd in marginal_tvds(real, synth, sizes, k)]
     return float(np.mean(values)) if values else float("nan")
 
 
