@@ -16,7 +16,7 @@ from method.api.errors import InvalidParameterError, InvalidPrivacySpecError
 from web_app.methods_dispatcher import legacy_knobs
 from web_app.synthesis_service import SynthesisRequest
 
-DEFAULTS = {"method": "privsyn", "dataset_name": "adult", "epsilon": "1.0", "delta": "1e-5"}
+DEFAULTS = {"method": "privsyn", "dataset_name": "adult", "epsilon": "1.0", "delta": "1e-9"}
 TRUE_WORDS = {"true", "1", "yes", "on"}
 
 

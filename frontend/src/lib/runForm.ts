@@ -15,7 +15,7 @@ export interface RunForm {
 }
 
 export const DEFAULT_EPSILON = "1";
-/** Much smaller than 1 / rows for any table this service accepts (the service's own default is 1e-5). */
+/** Much smaller than 1 / rows for any table this service accepts (the service uses the same default). */
 export const DEFAULT_DELTA = "1e-9";
 export const LARGE_EPSILON = 10;
 
