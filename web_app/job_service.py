@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,13 +52,22 @@ class JobView:
     session_available: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResultSession:
-    """What ``/evaluate`` needs in memory: the confirmed real table, its metadata and the synthetic table."""
+    """What ``/evaluate`` needs in memory: the confirmed real table, its metadata, the synthetic table and,
+    once asked for, their comparison."""
 
     real: pd.DataFrame
     metadata: TableMetadata
     synthetic: pd.DataFrame
+    _evaluation: ComparisonReport | None = field(default=None, repr=False)
+
+    def evaluation(self) -> ComparisonReport:
+        """The non-DP quality report against the real data (owner-only), computed once per session with a
+        fixed seed, so ``POST /evaluate`` and the HTML report show the same figures."""
+        if self._evaluation is None:
+            self._evaluation = compare(self.real, self.synthetic, self.metadata, rng=np.random.default_rng(0))
+        return self._evaluation
 
 
 class JobService:
@@ -144,8 +153,3 @@ class JobService:
 
     def _artifact(self, job_id: str, kind: str, principal: Principal) -> str:
         return self.store.get_artifact(job_id, kind, principal).storage_key
-
-
-def evaluate(session: ResultSession, seed: int | None = None) -> ComparisonReport:
-    """The non-DP quality report of a result (owner-only: it reads the real data)."""
-    return compare(session.real, session.synthetic, session.metadata, rng=np.random.default_rng(seed))

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from web_app.auth import CurrentPrincipal
 from web_app.comparison_html import render_html
 from web_app.deps import ServicesDep
-from web_app.job_service import evaluate
 from web_app.schemas import EvaluatePublic
 
 router = APIRouter(tags=["results"])
@@ -43,7 +42,7 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal, serv
 async def evaluate_session(session_id: Annotated[str, Form()], principal: CurrentPrincipal,
                            services: ServicesDep) -> EvaluatePublic:
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
-    report = await run_in_threadpool(evaluate, session, 0)
+    report = await run_in_threadpool(session.evaluation)
     return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",
                           results=report.to_json())
 
@@ -51,5 +50,5 @@ async def evaluate_session(session_id: Annotated[str, Form()], principal: Curren
 @router.get("/evaluate/{session_id}/report", response_class=HTMLResponse, operation_id="results-report")
 async def evaluation_report(session_id: str, principal: CurrentPrincipal, services: ServicesDep) -> HTMLResponse:
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
-    report = await run_in_threadpool(evaluate, session, 0)
+    report = await run_in_threadpool(session.evaluation)
     return HTMLResponse(render_html(report, title=f"Evaluation of job {session_id}"))
