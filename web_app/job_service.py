@@ -109,9 +109,10 @@ class JobService:
             record = self.store.get_job(job_id, principal)
         artifacts = tuple(self.store.list_artifacts(job_id, principal))
         ledger = tuple(self.store.list_ledger(job_id, principal))
+        stored_report = next((a for a in artifacts if a.kind == PRIVACY_REPORT_KIND), None)
         report = None
-        if record.state is JobState.SUCCEEDED and any(a.kind == PRIVACY_REPORT_KIND for a in artifacts):
-            report = json.loads(self.storage.get_bytes(self._artifact(job_id, PRIVACY_REPORT_KIND, principal)))
+        if record.state is JobState.SUCCEEDED and stored_report is not None:
+            report = json.loads(self.storage.get_bytes(stored_report.storage_key))
         return JobView(record, artifacts, ledger, report, job_id in self.results)
 
     def list(self, principal: Principal, limit: int = 100) -> list[JobRecord]:
