@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from method.api.errors import InvalidMetadataError
-from method.api.metadata import BINNINGS, COLUMN_KINDS, ColumnSpec, Provenance, TableMetadata
+from method.api.metadata import BINNINGS, COLUMN_KINDS, DP_BINNINGS, ColumnSpec, Provenance, TableMetadata
+from method.preprocess_common.binning import explicit_edges
 from method.preprocess_common.categorical import normalise
 from web_app.column_stats import value_counts
 from web_app.data_inference import SPECIAL_TOKEN
@@ -39,7 +40,6 @@ class ConfirmedSchema:
         provenance: per kept column, ``data`` or ``public``.
         remap: per categorical column, ``map_to_special`` or ``resample``.
         datetime_formats: per datetime column, the format its values are written in.
-        bin_edges: explicit bin edges a user confirmed (bounds and bin count are taken from them).
     """
 
     metadata: TableMetadata
@@ -48,7 +48,6 @@ class ConfirmedSchema:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     remap: dict[str, str] = field(default_factory=dict)
     datetime_formats: dict[str, str] = field(default_factory=dict)
-    bin_edges: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def load_json(value: Payload | str | bytes, what: str) -> Payload:
@@ -99,7 +98,7 @@ def metadata_from_confirmed(
         raise SchemaError("invalid_column", str(error)) from error
     return ConfirmedSchema(
         metadata, kept, tuple(str(c) for c in frame.columns if c not in kept),
-        {spec.name: spec.provenance for spec in specs}, builder.remap, builder.formats, builder.edges,
+        {spec.name: spec.provenance for spec in specs}, builder.remap, builder.formats,
     )
 
 
@@ -128,7 +127,6 @@ class _Builder:
         self.limits = limits
         self.remap: dict[str, str] = {}
         self.formats: dict[str, str] = {}
-        self.edges: dict[str, tuple[float, ...]] = {}
 
     def column(self, name: str, entry: Any, series: pd.Series) -> ColumnSpec:
         if not isinstance(entry, dict):
@@ -190,24 +188,31 @@ class _Builder:
             values = _as_numbers(series, name)
         present = values.dropna()
         data_bounds = (float(present.min()), float(present.max())) if len(present) else (0.0, 0.0)
-        method, bins, edges = _binning(name, entry.get("binning"))
+        method, bins, raw_edges = _binning(name, entry.get("binning"))
         bounds = entry.get("bounds") or entry.get("numeric_summary") or {}
         if not isinstance(bounds, dict):
             raise SchemaError("invalid_bounds",
                               f"column {name!r}: bounds must be an object {{min, max}}, got {bounds!r}")
         lower = self._bound(name, kind, fmt, bounds.get("min"), data_bounds[0], "min")
         upper = self._bound(name, kind, fmt, bounds.get("max"), data_bounds[1], "max")
+        edges = tuple(self._bound(name, kind, fmt, edge, 0.0, "a bin edge") for edge in raw_edges)
+        for left, right in zip(edges, edges[1:], strict=False):
+            if not right > left:
+                raise SchemaError("bin_edges_not_increasing", f"column {name!r}: bin edges must increase strictly, "
+                                  f"but {right:g} follows {left:g}")
         if edges:
             lower, upper, bins = edges[0], edges[-1], len(edges) - 1
-            self.edges[name] = edges
         if lower > upper:
             raise SchemaError("invalid_bounds", f"column {name!r}: min {lower:g} is greater than max {upper:g}")
         integer = bool(entry.get("integer", _whole(present))) or kind == "datetime"
+        if edges:
+            explicit_edges(edges, integer=integer, column=name)  # an integer bin must hold a whole number
         from_data = lower == data_bounds[0] or upper == data_bounds[1]
         dtype = "datetime64[ns]" if kind == "datetime" else (
             str(series.dtype) if pd.api.types.is_numeric_dtype(series.dtype) else ("int64" if integer else "float64"))
         return ColumnSpec(name, kind, dtype=dtype, lower=lower, upper=upper, binning=method, bins=bins,  # type: ignore[arg-type]
-                          integer=integer, nullable=nullable, provenance="data" if from_data else "public")
+                          edges=edges, integer=integer, nullable=nullable,
+                          provenance="data" if from_data else "public")
 
     def _bound(self, name: str, kind: str, fmt: str | None, value: Any, data: float, what: str) -> float:
         if value is None:
@@ -221,7 +226,8 @@ class _Builder:
         return _finite(value, name, what)
 
 
-def _binning(name: str, value: Any) -> tuple[str, int, tuple[float, ...]]:
+def _binning(name: str, value: Any) -> tuple[str, int, list[Any]]:
+    """Method, bins and the raw explicit edges (parsed by the caller, which knows the column's kind)."""
     if value is None:
         return "uniform", 32, ()
     if isinstance(value, str):
@@ -238,15 +244,13 @@ def _binning(name: str, value: Any) -> tuple[str, int, tuple[float, ...]]:
         raise SchemaError("invalid_binning", f"column {name!r}: bins must be an integer in [1, 100000], got {bins!r}")
     raw = value.get("edges", value.get("bin_edges"))
     if raw is None:
-        return method, bins, ()
+        return method, bins, []
     if not isinstance(raw, list) or len(raw) < 2:
         raise SchemaError("invalid_binning", f"column {name!r}: bin edges must be a list of at least 2 numbers")
-    edges = tuple(_finite(edge, name, "a bin edge") for edge in raw)
-    for left, right in zip(edges, edges[1:], strict=False):
-        if not right > left:
-            raise SchemaError("bin_edges_not_increasing", f"column {name!r}: bin edges must increase strictly, "
-                              f"but {right:g} follows {left:g}")
-    return method, bins, edges
+    if method in DP_BINNINGS:
+        raise SchemaError("invalid_binning", f"column {name!r}: explicit bin edges are public; the DP binning "
+                          f"{method!r} chooses its own", hint="use method uniform with edges")
+    return method, bins, raw
 
 
 def _as_numbers(series: pd.Series, name: str) -> pd.Series:

@@ -93,7 +93,7 @@ class SynthesisResult:
 def privacy_report(request: SynthesisRequest, privacy: PrivacySpec, ledger: BudgetLedger,
                    metadata: TableMetadata) -> PrivacyReport:
     columns = tuple(
-        ColumnProvenance(c.name, c.kind, c.domain_provenance, None if c.kind == "categorical" else c.binning)
+        ColumnProvenance(c.name, c.kind, c.domain_provenance, c.effective_binning)
         for c in metadata.columns
     )
     return PrivacyReport(

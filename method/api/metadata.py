@@ -49,6 +49,9 @@ class ColumnSpec:
         lower, upper: numerical/datetime only: the bounds values are clipped to (datetime: ns since epoch).
         binning: numerical/datetime only: ``uniform``, ``exponential`` (public), ``privtree``, ``dawa`` (DP).
         bins: target number of bins (uniform/exponential: exact; DP binnings: the finest resolution).
+        edges: numerical/datetime only: explicit public bin edges ``lower = e_0 < … < e_k = upper``, used
+            instead of the binning's own (``bins`` is then ``k``; a DP binning cannot take them). Bin ``i`` is
+            ``[e_i, e_{i+1})``, the last bin is closed; integer columns round each edge up to a whole number.
         integer: decode numeric values to whole numbers.
         nullable: reserve a code for missing values (set False when the column is known to be complete).
         provenance: where the bounds/categories came from (``public``, ``data`` or ``dp``).
@@ -64,6 +67,7 @@ class ColumnSpec:
     upper: float | None = None
     binning: Binning = "uniform"
     bins: int = 32
+    edges: tuple[float, ...] = ()
     integer: bool = False
     nullable: bool = True
     provenance: Provenance = "public"
@@ -99,6 +103,36 @@ class ColumnSpec:
             raise InvalidMetadataError(
                 f"column {self.name!r}: bins must be an integer in [1, 100000], got {self.bins!r}"
             )
+        if self.edges:
+            self._validate_edges()
+
+    def _validate_edges(self) -> None:
+        edges = tuple(float(edge) for edge in self.edges)
+        object.__setattr__(self, "edges", edges)
+        if self.binning in DP_BINNINGS:
+            raise InvalidMetadataError(f"column {self.name!r}: explicit bin edges are public; the DP binning "
+                                       f"{self.binning!r} chooses its own")
+        if len(edges) < 2 or not all(math.isfinite(edge) for edge in edges):
+            raise InvalidMetadataError(f"column {self.name!r}: bin edges must be at least 2 finite numbers")
+        if any(not right > left for left, right in zip(edges, edges[1:], strict=False)):
+            raise InvalidMetadataError(f"column {self.name!r}: bin edges must increase strictly, got {list(edges)}")
+        if (edges[0], edges[-1]) != (self.lower, self.upper) or self.bins != len(edges) - 1:
+            raise InvalidMetadataError(
+                f"column {self.name!r}: bin edges must run from lower to upper ({self.lower:g}..{self.upper:g}) "
+                f"with bins = {len(edges) - 1}, got {edges[0]:g}..{edges[-1]:g} and bins = {self.bins}"
+            )
+
+    @property
+    def effective_binning(self) -> str | None:
+        """What sets the bin edges, for reports: the binning, ``explicit`` for the caller's own edges,
+        ``None`` for a categorical column.
+
+        >>> ColumnSpec("x", "numerical", lower=0, upper=2, bins=2, edges=(0, 1, 2)).effective_binning
+        'explicit'
+        """
+        if self.kind == "categorical":
+            return None
+        return "explicit" if self.edges else self.binning
 
     @property
     def is_dp_binned(self) -> bool:

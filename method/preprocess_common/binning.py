@@ -8,8 +8,9 @@ This module owns the *edge convention* shared by the numeric codecs and the DP b
 * an integer column on ``lo..hi`` has integer edges ``e_0 = lo < … < e_k = hi + 1``; bin ``i`` holds the
   integers ``e_i .. e_{i+1} - 1``, so every bin holds at least one integer.
 
-Public binnings (:func:`uniform_edges`, :func:`exponential_edges`) depend only on the bounds; the DP
-binnings (``privtree``, ``dawa``) choose a subset of the :func:`uniform_edges` fine grid.
+Public binnings (:func:`uniform_edges`, :func:`exponential_edges`) depend only on the bounds, and
+:func:`explicit_edges` brings a user's own edges to the convention; the DP binnings (``privtree``, ``dawa``)
+choose a subset of the :func:`uniform_edges` fine grid.
 """
 
 from __future__ import annotations
@@ -92,6 +93,25 @@ def exponential_edges(lower: float, upper: float, bins: int, *, integer: bool) -
         edges = np.geomspace(base, base + span, bins + 1) - base + float(lower)
     edges[0], edges[-1] = float(lower), float(upper)
     return np.maximum.accumulate(edges)
+
+
+def explicit_edges(edges: tuple[float, ...], *, integer: bool, column: str = "") -> np.ndarray:
+    """A user's edges ``e_0 < … < e_k`` (last bin closed) in the module's convention: unchanged for a
+    continuous column; for an integer column each interior edge rounds up to a whole number and the last
+    becomes ``floor(e_k) + 1``, and a bin that would hold no integer is an error.
+
+    >>> explicit_edges((0.0, 18.0, 64.5, 99.0), integer=True).tolist()
+    [0, 18, 65, 100]
+    """
+    if not integer:
+        return np.asarray(edges, dtype=float)
+    rounded = [math.ceil(edge) for edge in edges[:-1]] + [math.floor(edges[-1]) + 1]
+    for i, (left, right) in enumerate(zip(rounded, rounded[1:], strict=False)):
+        if right <= left:
+            raise InvalidMetadataError(
+                f"column {column!r}: the bin [{edges[i]:g}, {edges[i + 1]:g}) holds no whole number"
+            )
+    return np.asarray(rounded, dtype=np.int64)
 
 
 def assign_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -2,10 +2,10 @@
 
 A :class:`ColumnCodec` maps one column to integer codes ``0..size-1`` and back. The factory
 :func:`make_codec` picks the codec by ``spec.kind`` (:data:`CODEC_KINDS`) and, for numerical and datetime
-columns, the bin edges by ``spec.binning``: public binnings (:data:`PUBLIC_BINNINGS`) read only the
-bounds; DP binnings (:data:`DP_BINNINGS`) partition a fine histogram of the data with ε-DP noise. The
-factory draws that noise but charges no ledger: :class:`~method.preprocess_common.TableEncoder` charges
-the budget before calling it.
+columns, the bin edges: the spec's explicit ``edges`` if it has any, else by ``spec.binning``: public
+binnings (:data:`PUBLIC_BINNINGS`) read only the bounds; DP binnings (:data:`DP_BINNINGS`) partition a fine
+histogram of the data with ε-DP noise. The factory draws that noise but charges no ledger:
+:class:`~method.preprocess_common.TableEncoder` charges the budget before calling it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 
 from method.api.errors import InvalidMetadataError, InvalidParameterError
 from method.api.metadata import ColumnSpec
-from method.preprocess_common.binning import exponential_edges, uniform_edges
+from method.preprocess_common.binning import explicit_edges, exponential_edges, uniform_edges
 from method.preprocess_common.categorical import CategoricalCodec
 from method.preprocess_common.dawa import dawa_partition
 from method.preprocess_common.numeric import DatetimeCodec, NumericCodec, datetime_dtype
@@ -80,6 +80,9 @@ def make_numeric_codec(
     integer = spec.integer or spec.kind == "datetime"
     lower, upper = spec.lower, spec.upper  # validated finite by the spec; integer ns stay exact
     observed = None if column is None else column.dtype
+    if spec.edges:
+        edges = explicit_edges(spec.edges, integer=integer, column=spec.name)
+        return _wrap(spec, NumericCodec(spec.name, edges, integer, spec.nullable), observed)
     if spec.binning in PUBLIC_BINNINGS:
         edges = PUBLIC_BINNINGS[spec.binning](lower, upper, spec.bins, integer=integer)
         return _wrap(spec, NumericCodec(spec.name, edges, integer, spec.nullable), observed)

@@ -20,7 +20,6 @@ from method.api.errors import InvalidParameterError
 from method.api.metadata import ColumnKind, ColumnSpec, Domain, Provenance, TableMetadata
 from method.api.privacy import BudgetLedger
 from method.api.utils import check_columns
-from method.preprocess_common.categorical import CategoricalCodec
 from method.preprocess_common.codecs import ColumnCodec, make_codec
 from method.preprocess_common.numeric import DatetimeCodec, NumericCodec
 
@@ -36,7 +35,8 @@ class ColumnProvenance:
         provenance: the least private source of its bounds, categories and edges: ``data`` if the
             metadata was read off the data without DP, else ``dp`` if the bin edges (or bounds) were
             derived with DP, else ``public``.
-        binning: the numeric binning (``None`` for categorical columns).
+        binning: the numeric binning, ``explicit`` for edges the caller gave (``None`` for categorical
+            columns).
         edges: number of bin edges (bins + 1; 0 for categorical columns).
         rho: ρ charged for this column's DP binning (0 if none).
     """
@@ -74,8 +74,7 @@ def _edge_count(codec: ColumnCodec) -> int:
 
 
 def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> ColumnProvenance:
-    binning = None if isinstance(codec, CategoricalCodec) else spec.binning
-    return ColumnProvenance(spec.kind, spec.domain_provenance, binning, _edge_count(codec), rho)
+    return ColumnProvenance(spec.kind, spec.domain_provenance, spec.effective_binning, _edge_count(codec), rho)
 
 
 def _public_twin(spec: ColumnSpec, rng: np.random.Generator) -> ColumnCodec:

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from method.api.privacy import BudgetLedger
+from method.preprocess_common import TableEncoder
 from web_app.data_inference import infer_metadata
 from web_app.ingestion_errors import SchemaError
 from web_app.schema_apply import prepare_table, restore_table
@@ -108,12 +110,37 @@ def test_datetimes_are_prepared_and_written_back(payload, frame) -> None:
     assert restore_table(prepared, schema.datetime_formats)["day"].tolist() == frame["day"].tolist()
 
 
+def test_confirmed_bin_edges_are_the_bins_synthesis_uses(payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["age"]["binning"] = {"method": "uniform", "edges": [18, 30, 50, 89]}
+    domain["day"]["binning"] = {"method": "uniform", "edges": ["2021-01-01", "2021-12-01", "2022-12-31"]}
+    schema = metadata_from_confirmed(domain, info, frame)
+    age, day = schema.metadata["age"], schema.metadata["day"]
+    assert (age.edges, age.lower, age.upper, age.bins) == ((18.0, 30.0, 50.0, 89.0), 18, 89, 3)
+    assert day.bins == 2 and day.edges[1] == pd.Timestamp("2021-12-01").value
+    table = prepare_table(frame, schema, np.random.default_rng(0))
+    encoder = TableEncoder.fit(table, schema.metadata, BudgetLedger(1.0), np.random.default_rng(0), binning_rho=0)
+    assert encoder.domain.sizes[list(schema.columns).index("age")] == 3
+    assert encoder.provenances[list(schema.columns).index("age")].binning == "explicit"
+    codes = encoder.transform(table)[:, list(schema.columns).index("age")]
+    assert codes.tolist() == np.searchsorted([30, 50], frame["age"], side="right").tolist()
+
+
+def test_bin_edges_with_a_dp_binning_are_refused(payload, frame) -> None:
+    domain, info = copy.deepcopy(payload)
+    domain["age"]["binning"] = {"method": "privtree", "edges": [18, 50, 89]}
+    with pytest.raises(SchemaError) as caught:
+        metadata_from_confirmed(domain, info, frame)
+    assert caught.value.code == "invalid_binning" and "public" in caught.value.message
+
+
 BAD = {
     "unknown_type": lambda d, i: d["age"].update(type="text"),
     "invalid_categories": lambda d, i: d["colour"].update(categories="red,green"),
     "invalid_bounds": lambda d, i: d["age"].update(bounds={"min": 50, "max": 10}),
     "bin_edges_not_increasing": lambda d, i: d["age"].update(binning={"method": "uniform", "edges": [0, 5, 5, 9]}),
     "invalid_binning": lambda d, i: d["age"].update(binning={"method": "quantile"}),
+    "invalid_column": lambda d, i: d["age"].update(binning={"method": "uniform", "edges": [18, 30.2, 30.7, 89]}),
     "invalid_strategy": lambda d, i: d["colour"].update(excluded_strategy="drop"),
     "not_numeric": lambda d, i: d["colour"].update(type="numerical"),
     "unknown_column": lambda d, i: d.update(ghost={"type": "categorical"}),

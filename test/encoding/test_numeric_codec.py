@@ -135,3 +135,36 @@ def test_datetime_constant_column_decodes_exactly() -> None:
     ns = int(stamps.dt.as_unit("ns").astype("int64").iloc[0])
     c = build(stamps, kind="datetime", lower=ns, upper=ns, dtype="datetime64[ns]")
     assert (c.decode(c.encode(stamps), np.random.default_rng(0)) == stamps).all()
+
+
+def test_explicit_edges_are_the_bins() -> None:
+    c = build(lower=0.0, upper=100.0, bins=4, edges=(0.0, 18.0, 30.0, 65.0, 100.0))
+    assert c.size == 5  # four bins and the null code
+    assert c.encode(pd.Series([0.0, 17.9, 18.0, 64.9, 65.0, 100.0, 150.0])).tolist() == [0, 0, 1, 2, 3, 3, 3]
+    codes = np.repeat(np.arange(4), 100)
+    values = c.decode(codes, np.random.default_rng(1)).to_numpy()
+    low, high = np.array([0, 18, 30, 65])[codes], np.array([18, 30, 65, 100])[codes]
+    assert ((values >= low) & (values <= high)).all()
+
+
+def test_explicit_edges_on_an_integer_column_round_up_and_close_the_last_bin() -> None:
+    c = build(lower=0, upper=99.5, bins=3, integer=True, edges=(0.0, 17.5, 64.0, 99.5))
+    assert c.encode(pd.Series([0, 17, 18, 63, 64, 99])).tolist() == [0, 0, 1, 1, 2, 2]
+    values = c.decode(np.repeat(np.arange(3), 300), np.random.default_rng(2))
+    assert values.between(0, 99).all() and set(values[600:]) == set(range(64, 100))
+
+
+@pytest.mark.parametrize(("spec", "fragment"), [
+    ({"lower": 0, "upper": 10, "bins": 2, "edges": (0, 5, 10), "binning": "privtree"}, "DP binning"),
+    ({"lower": 0, "upper": 10, "bins": 2, "edges": (0, 5, 9)}, "from lower to upper"),
+    ({"lower": 0, "upper": 10, "bins": 3, "edges": (0, 5, 10)}, "bins = 2"),
+    ({"lower": 0, "upper": 10, "bins": 2, "edges": (0, 0, 10)}, "increase strictly"),
+])
+def test_inconsistent_explicit_edges_are_refused(spec: dict, fragment: str) -> None:
+    with pytest.raises(InvalidMetadataError, match=fragment):
+        ColumnSpec("x", "numerical", **spec)
+
+
+def test_an_integer_bin_without_a_whole_number_is_refused() -> None:
+    with pytest.raises(InvalidMetadataError, match=r"\[0.2, 0.7\) holds no whole number"):
+        build(lower=0, upper=3, bins=3, integer=True, edges=(0.0, 0.2, 0.7, 3.0))
