@@ -232,10 +232,11 @@ class MetadataStore:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
             statement = insert(ArtifactRow).values(**values)
             replaced = ("storage_key", "size_bytes", "sha256", "created_at")
-            statement = statement.on_conflict_do_update(
+            upsert = statement.on_conflict_do_update(
                 index_elements=["job_id", "kind"], set_={name: statement.excluded[name] for name in replaced},
             ).returning(ArtifactRow)
-            return session.scalars(statement).one().to_record()
+            row: ArtifactRow = session.scalars(upsert).one()
+            return row.to_record()
 
     def list_artifacts(self, job_id: str, principal: Principal) -> list[ArtifactRecord]:
         """The job's artifacts by kind. Raises NotFoundError for another owner's or a missing job."""

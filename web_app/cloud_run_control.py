@@ -40,7 +40,7 @@ def cloud_run_status(execution: dict[str, Any]) -> RemoteStatus:
     'COMPLETED'
     """
     status = execution.get("status") or {}
-    completed = next((c for c in status.get("conditions", []) if c.get("type") == "Completed"), {})
+    completed: dict[str, Any] = next((c for c in status.get("conditions", []) if c.get("type") == "Completed"), {})
     if completed.get("status") == "True":
         return RemoteStatus(JobState.SUCCEEDED, "COMPLETED")
     if completed.get("status") == "False" or status.get("cancelledCount"):

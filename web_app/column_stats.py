@@ -72,7 +72,7 @@ def _numeric_block(frame: pd.DataFrame, names: list[str]) -> list[ColumnStats]:
     unique = np.where(missing < rows, 1 + changes.sum(axis=0), 0)
     with np.errstate(invalid="ignore"):
         whole = np.isnan(values) | (values == np.floor(values))
-    all_nan = np.isnan(finite).all(axis=0)
+    all_nan = np.asarray(np.isnan(finite).all(axis=0))
     lower = np.where(all_nan, np.nan, np.nanmin(np.where(all_nan, 0.0, finite), axis=0))
     upper = np.where(all_nan, np.nan, np.nanmax(np.where(all_nan, 0.0, finite), axis=0))
     stats = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,7 @@ class ComparisonReport:
 
     def to_json(self) -> dict[str, object]:
         """A JSON-serialisable dict (NaN becomes ``None``)."""
-        return _clean(dataclasses.asdict(self))
+        return cast(dict[str, object], _clean(dataclasses.asdict(self)))
 
 
 def _clean(value: object) -> object:
@@ -194,7 +195,8 @@ def compare(
     d = len(sizes)
     pairs, pairs_sampled = attribute_sets(d, 2, max_pairs, rng)
     triples, triples_sampled = attribute_sets(d, 3, max_triples, rng)
-    sets = {1: ([(j,) for j in range(d)], False), 2: (pairs, pairs_sampled), 3: (triples, triples_sampled)}
+    sets: dict[int, tuple[list[tuple[int, ...]], bool]] = {
+        1: ([(j,) for j in range(d)], False), 2: (pairs, pairs_sampled), 3: (triples, triples_sampled)}
     baseline = independent_sample(r, sizes, len(s), rng)
     scores = {k: [marginal_tvd(r, s, a, sizes) for a in attrs] for k, (attrs, _) in sets.items()}
     marginals = tuple(_summary(k, scores[k], sets[k][1]) for k in sets if sets[k][0])
@@ -256,7 +258,7 @@ def _pearson_diff(real: pd.DataFrame, synth: pd.DataFrame, meta: TableMetadata) 
         values = table[numeric].apply(
             lambda c: c.astype("datetime64[ns]").astype("int64") if pd.api.types.is_datetime64_any_dtype(c) else c
         ).astype("float64")
-        return values.corr().to_numpy()
+        return np.asarray(values.corr().to_numpy(), dtype=float)
 
     diff = np.abs(corr(real) - corr(synth))[np.triu_indices(len(numeric), 1)]
     return _mean_abs(diff.tolist())

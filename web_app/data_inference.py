@@ -230,7 +230,8 @@ def _infer_numeric(
             f"(<= {settings.float_categorical_max}): treated as categories")))
     else:
         reason = Reason("float_continuous", f"decimal numbers with {stats.unique:,} distinct values: numerical")
-    binning, reasons = "uniform", (reason,)
+    binning = "uniform"
+    reasons: tuple[Reason, ...] = (reason,)
     skewness = float(pd.to_numeric(series, errors="coerce").skew()) if stats.present > 2 else 0.0
     if (stats.lower or 0.0) >= 0 and skewness > settings.skewed_binning_skewness:
         binning = "exponential"

@@ -16,7 +16,7 @@ import gzip
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -124,7 +124,7 @@ def _zip_bomb(ratio: float, limits: IngestionLimits) -> IngestionError:
     )
 
 
-def _copy_expanding(source: BinaryIO, target: Path, limits: IngestionLimits, compressed: int) -> None:
+def _copy_expanding(source: IO[bytes], target: Path, limits: IngestionLimits, compressed: int) -> None:
     """Copy decompressed bytes, enforcing the size and ratio caps on what actually comes out."""
     written = 0
     with target.open("wb") as out:

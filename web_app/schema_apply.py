@@ -10,6 +10,7 @@ spreadsheet would run as a formula.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def prepare_table(
     return pd.DataFrame(columns, index=frame.index)
 
 
-def _resample_outside(series: pd.Series, categories: tuple, rng: np.random.Generator) -> pd.Series:
+def _resample_outside(series: pd.Series, categories: tuple[Any, ...], rng: np.random.Generator) -> pd.Series:
     allowed = {normalise(value) for value in categories}
     values = series.to_numpy(dtype=object)
     outside = np.array([not pd.isna(v) and normalise(v) not in allowed for v in values], dtype=bool)
@@ -76,7 +77,8 @@ def synthetic_csv(synthetic: pd.DataFrame, datetime_formats: Mapping[str, str], 
     """The synthetic table as the CSV users download: dates in their input format, formula-like cells
     defused, missing cells written with the input's own null token."""
     safe = spreadsheet_safe(restore_table(synthetic, datetime_formats))
-    return safe.to_csv(index=False, na_rep=null_token).encode()
+    text: str = safe.to_csv(index=False, na_rep=null_token)
+    return text.encode()
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -229,7 +229,7 @@ class _Builder:
 def _binning(name: str, value: Any) -> tuple[str, int, list[Any]]:
     """Method, bins and the raw explicit edges (parsed by the caller, which knows the column's kind)."""
     if value is None:
-        return "uniform", 32, ()
+        return "uniform", 32, []
     if isinstance(value, str):
         value = {"method": value}
     if not isinstance(value, dict):

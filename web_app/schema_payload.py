@@ -115,7 +115,7 @@ def format_datetime(ns: float | None, fmt: str | None) -> str | None:
     if ns is None:
         return None
     stamp = pd.Timestamp(int(ns), unit="ns")
-    return stamp.strftime(fmt) if fmt else stamp.isoformat()
+    return str(stamp.strftime(fmt) if fmt else stamp.isoformat())
 
 
 def _number(value: float | None) -> int | float | None:

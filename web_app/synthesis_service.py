@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -117,8 +117,9 @@ def synthesize(
     """
     privacy = PrivacySpec(epsilon=request.epsilon, delta=request.delta)
     synthesizer = create_synthesizer(request.method, request.knobs)
-    config = RunConfig(seed=request.seed, time_budget_s=request.time_budget_s,
-                       **({"on_progress": on_progress} if on_progress else {}))
+    config = RunConfig(seed=request.seed, time_budget_s=request.time_budget_s)
+    if on_progress is not None:
+        config = replace(config, on_progress=on_progress)
     started = time.perf_counter()
     fitted = synthesizer.fit(table[list(metadata.names)], metadata, privacy, config)
     fitted_at = time.perf_counter()
