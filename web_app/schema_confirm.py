@@ -245,8 +245,9 @@ def _binning(name: str, value: Any) -> tuple[str, int, list[Any]]:
     raw = value.get("edges", value.get("bin_edges"))
     if raw is None:
         return method, bins, []
-    if not isinstance(raw, list) or len(raw) < 2:
-        raise SchemaError("invalid_binning", f"column {name!r}: bin edges must be a list of at least 2 numbers")
+    if not isinstance(raw, list) or len(raw) < 2 or any(edge is None for edge in raw):
+        raise SchemaError("invalid_binning", f"column {name!r}: bin edges must be a list of at least 2 numbers, "
+                          f"got {raw!r}")
     if method in DP_BINNINGS:
         raise SchemaError("invalid_binning", f"column {name!r}: explicit bin edges are public; the DP binning "
                           f"{method!r} chooses its own", hint="use method uniform with edges")

@@ -126,12 +126,16 @@ def test_confirmed_bin_edges_are_the_bins_synthesis_uses(payload, frame) -> None
     assert codes.tolist() == np.searchsorted([30, 50], frame["age"], side="right").tolist()
 
 
-def test_bin_edges_with_a_dp_binning_are_refused(payload, frame) -> None:
+def test_bin_edges_with_a_dp_binning_or_a_gap_are_refused(payload, frame) -> None:
     domain, info = copy.deepcopy(payload)
     domain["age"]["binning"] = {"method": "privtree", "edges": [18, 50, 89]}
     with pytest.raises(SchemaError) as caught:
         metadata_from_confirmed(domain, info, frame)
     assert caught.value.code == "invalid_binning" and "public" in caught.value.message
+    domain["age"]["binning"] = {"method": "uniform", "edges": [None, 50, 89]}  # never a silent default
+    with pytest.raises(SchemaError) as caught:
+        metadata_from_confirmed(domain, info, frame)
+    assert caught.value.code == "invalid_binning" and "None" in caught.value.message
 
 
 BAD = {
