@@ -2,11 +2,11 @@
 
 ``fit_discrete`` follows Algorithm 3 on integer codes (ALGORITHMS.md §2):
 
-1. noisy 1-way marginals of every attribute with ρ₁ = 10 % of the budget, then rare-value
-   filtering (θ = 3σ₁) that shrinks each attribute's domain (§5.3);
+1. noisy 1-way marginals of every attribute with ρ₁ = 30 % of the budget (the paper: 10 %, see
+   docs/privsyn.md), then rare-value filtering (θ = 3σ₁) that shrinks each attribute's domain (§5.3);
 2. InDif scores of every pair on the shrunk domain, published with ρ₂ = 10 % (§4.1);
 3. DenseMarg selection (paper stopping rule) and clique combination under γ cells (Algorithms 1–2);
-4. weighted-Gaussian measurement of the final marginals with the remaining 80 % (ρ_i ∝ c_i^{2/3});
+4. weighted-Gaussian measurement of the final marginals with the remaining 60 % (ρ_i ∝ c_i^{2/3});
 5. consistency post-processing (§4.3).
 
 ``sample(n)`` is post-processing: GUM with attribute appending (§5), then the merged rare values are
@@ -47,7 +47,7 @@ FIT_SHARE = 0.3  # share of the progress bar for fit; GUM in sample() takes the 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrivSynSynthesizer(EncodedSynthesizer):
-    """PrivSyn with the paper's defaults. Knobs:
+    """PrivSyn with the paper's defaults except ρ₁ (0.3, the paper 0.1). Knobs:
 
     Args:
         one_way_fraction: share of ρ for the noisy 1-way marginals (ρ₁).
@@ -64,7 +64,7 @@ class PrivSynSynthesizer(EncodedSynthesizer):
 
     name: ClassVar[str] = "privsyn"
 
-    one_way_fraction: float = knob(0.1, float, "share of ρ for the noisy 1-way marginals", low=0, high=1, open_low=True)
+    one_way_fraction: float = knob(0.3, float, "share of ρ for the noisy 1-way marginals", low=0, high=1, open_low=True)
     selection_fraction: float = knob(0.1, float, "share of ρ for the InDif scores", low=0, high=1, open_low=True)
     rare_threshold: float = knob(3.0, float, "rare-value threshold θ in units of the 1-way noise σ", low=0, high=100)
     max_clique_cells: int = knob(5000, int, "γ: cell cap when combining pairs into cliques", low=1, high=10_000_000)
