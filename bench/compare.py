@@ -3,11 +3,13 @@
     python -m bench.compare                       # privsyn, aim, mst at ε ∈ {0.1, 1, 10}, seeds 0 1 2
     python -m bench.compare --methods aim mst --epsilons 1 --seeds 0
     python -m bench.compare --methods aim --epsilons 10 --time-budget 540   # AIM's graceful finish
+    python -m bench.compare --render-only         # the table again, from the latest run of each method, ε, seed
 
 Every run is a separate process (so peak RSS is the run's own): ``python -m bench.synth`` synthesizes and
 prints one JSON line (wall_s, fit_s, sample_s, peak_rss_mb, rho_total, rho_spent, rows), then
 ``python -m bench.tvd`` scores the output. The medians over seeds go to a markdown table
-(``docs/benchmarks.md`` by default); the raw runs go to a JSON-lines file next to it.
+(``docs/benchmarks.md`` by default); the raw runs are appended to a JSON-lines file next to it. To refresh
+one method, run it alone (the table then holds only its rows) and ``--render-only`` afterwards.
 """
 
 from __future__ import annotations
@@ -100,14 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--time-budget", type=float, default=None,
                         help="wall-clock budget in seconds passed to each run (AIM then finishes gracefully)")
-    parser.add_argument("--render-only", action="store_true", help="re-render the table from the .jsonl runs")
+    parser.add_argument("--render-only", action="store_true",
+                        help="re-render the table from the .jsonl: the latest run of each method, ε and seed")
     args = parser.parse_args(argv)
     results: dict[tuple[str, float], list[dict]] = {}
     raw_path = Path(args.out).with_suffix(".jsonl")
     if args.render_only:
+        latest: dict[tuple[str, float, int], dict] = {}
         for line in raw_path.read_text().splitlines():
             run = json.loads(line)
-            results.setdefault((run["method"], float(run["epsilon"])), []).append(run)
+            latest[(run["method"], float(run["epsilon"]), run["seed"])] = run  # a later run replaces an earlier
+        for (method, epsilon, _), run in latest.items():
+            results.setdefault((method, epsilon), []).append(run)
         Path(args.out).write_text(render(results, args))
         return 0
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
