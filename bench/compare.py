@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 COLUMNS = ("wall_s", "fit_s", "peak_rss_mb", "tvd_1way", "tvd_2way", "tvd_3way")
+METHOD_ORDER = ("privsyn", "aim", "mst")  # table rows: by ε, then in this order
 
 
 def _last_json(text: str) -> dict:
@@ -69,7 +70,11 @@ def render(results: dict[tuple[str, float], list[dict]], args: argparse.Namespac
         "| runs |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (method, epsilon), runs in results.items():
+    def row_order(key: tuple[str, float]) -> tuple[float, int, str]:
+        method, epsilon = key
+        return epsilon, METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER), method
+
+    for (method, epsilon), runs in sorted(results.items(), key=lambda item: row_order(item[0])):
         ok = [r for r in runs if "error" not in r]
         cells = [_fmt(_median(ok, c), c) for c in COLUMNS]
         spent = _median(ok, "rho_spent")
