@@ -18,7 +18,7 @@ ROUTES = {
     ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
-SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed"}
+SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed", "time_budget"}
 CONFIRM_FIELDS = (SYNTHESIZE_FIELDS - {"data_file"}) | {
     "unique_id", "confirmed_domain_data", "confirmed_info_data", "wait"}
 PREVIEW_FIELDS = {"unique_id", "domain_data", "info_data", "message"}
@@ -42,7 +42,7 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     preview = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM).json()
     assert set(preview) == PREVIEW_FIELDS and INFO_FIELDS <= set(preview["info_data"])
     assert client.get(f"/previews/{preview['unique_id']}").json() == preview  # read back: the same reply
-    assert set(confirm_form(preview)) | {"knobs", "seed", "wait"} == CONFIRM_FIELDS
+    assert set(confirm_form(preview)) | {"knobs", "seed", "time_budget", "wait"} == CONFIRM_FIELDS
     confirmed = client.post("/confirm_synthesis", data=confirm_form(preview, n_sample="100")).json()
     assert set(confirmed) == CONFIRM_RESPONSE_FIELDS
     job = client.get(confirmed["status_url"]).json()

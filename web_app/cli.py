@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=None, help="fix the randomness (default: fresh OS entropy)")
     synth.add_argument("--rows", type=int, default=None, help="rows to sample (default: DP estimate of the input's)")
     synth.add_argument("--knob", action="append", default=[], metavar="NAME=JSON", help="a method knob, repeatable")
+    synth.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                       help="wall-clock budget: AIM stops selecting and finishes, PrivSyn's GUM stops after its "
+                            "round; ε is still spent exactly")
     _progress_flags(synth)
     evaluate = commands.add_parser("evaluate", help="compare a synthetic table with the real one (non-DP)")
     evaluate.add_argument("real", type=Path)
@@ -179,7 +182,8 @@ def _synthesize(args: argparse.Namespace) -> int:
     private = prepare_table(table.frame, schema, rng)
     bar = _ProgressBar(args.progress)
     try:
-        fitted = synthesizer.fit(private, schema.metadata, privacy, RunConfig(rng=rng, on_progress=bar))
+        config = RunConfig(rng=rng, on_progress=bar, time_budget_s=args.time_budget)
+        fitted = synthesizer.fit(private, schema.metadata, privacy, config)
         synthetic = fitted.sample(args.rows)
     finally:
         bar.close()

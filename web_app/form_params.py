@@ -49,6 +49,16 @@ def _optional_int(form: Mapping[str, Any], name: str, low: int) -> int | None:
     return int(value)
 
 
+def _optional_seconds(form: Mapping[str, Any], name: str) -> float | None:
+    text = field(form, name)
+    if not text:
+        return None
+    value = _number(form, name, InvalidParameterError)
+    if not value > 0:
+        raise InvalidParameterError(f"{name} must be a number of seconds > 0, got {text!r}")
+    return value
+
+
 def parse_knobs(text: str) -> dict[str, Any]:
     if not text:
         return {}
@@ -69,7 +79,7 @@ def synthesis_request(form: Mapping[str, Any]) -> SynthesisRequest:
     raw = {k: v for k, v in form.items() if isinstance(v, str)}
     knobs = {**legacy_knobs(method, raw), **parse_knobs(field(form, "knobs"))}
     return SynthesisRequest(method, epsilon, delta, knobs, rows=_optional_int(form, "n_sample", 1),
-                            seed=_optional_int(form, "seed", 0))
+                            seed=_optional_int(form, "seed", 0), time_budget_s=_optional_seconds(form, "time_budget"))
 
 
 def wants_to_wait(form: Mapping[str, Any]) -> bool:

@@ -90,7 +90,8 @@ class JobService:
         )
         request_stored = write_request(self.storage, bundle)
         params = {"epsilon": request.epsilon, "delta": request.delta, "rows": request.rows,
-                  "knobs": json.loads(json.dumps(dict(request.knobs))), **(display or {})}
+                  "time_budget_s": request.time_budget_s, "knobs": json.loads(json.dumps(dict(request.knobs))),
+                  **(display or {})}
         job = self.store.create_job(principal, method=request.method, params=params, backend=self.runner.name,
                                     job_id=job_id)
         self.store.add_artifact(job_id, principal, kind=CONFIRMED_INPUT_KIND, stored=input_stored)

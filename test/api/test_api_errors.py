@@ -31,6 +31,9 @@ def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-
         ({"update_iterations": "-4"}, "invalid_parameter", "update_iterations must be in [0, 10000], got -4"),
         ({"knobs": "{not json"}, "invalid_parameter", "knobs must be a JSON object"),
         ({"n_sample": "ten"}, "invalid_parameter", "n_sample must be a whole number, got 'ten'"),
+        ({"time_budget": "0"}, "invalid_parameter", "time_budget must be a number of seconds > 0, got '0'"),
+        ({"time_budget": "soon"}, "invalid_parameter", "time_budget must be a number, got 'soon'"),
+        ({"time_budget": "inf"}, "invalid_parameter", "time_budget must be a finite number"),
         ({"dataset_name": "../../x"}, "no_file", "'../../x' is not a bundled sample"),
     ],
 )

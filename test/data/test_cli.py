@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -127,3 +128,12 @@ def test_data_modules_do_not_import_the_web_stack() -> None:
     code = ("import sys, web_app.cli, web_app.data_comparison, web_app.comparison_html, web_app.schema_apply; "
             "print('fastapi' in sys.modules or 'starlette' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_synthesize_honours_a_time_budget(tmp_path: Path) -> None:
+    started = time.monotonic()
+    assert main(["synthesize", str(ADULT), "--method", "aim", "--epsilon", "10", "--delta", "1e-9", "--seed", "0",
+                 "--rows", "200", "--time-budget", "3", "--no-progress", "-o", str(tmp_path / "s.csv")]) == 0
+    assert time.monotonic() - started < 60 and len(pd.read_csv(tmp_path / "s.csv")) == 200
+    assert main(["synthesize", str(ADULT), "--method", "aim", "--epsilon", "1", "--delta", "1e-9",
+                 "--time-budget", "0", "-o", str(tmp_path / "t.csv")]) != 0
