@@ -7,7 +7,7 @@ import { adultOrigin } from "./test/fixtures";
 const PREVIEW_ID = "feedc0de00000000feedc0de00000000";
 
 const olderRun = {
-  job_id: "0123456789abcdef", status: "succeeded", method: "aim", params: { epsilon: 0.5, delta: 1e-9, rows: 100, knobs: {} },
+  job_id: "0123456789abcdef", status: "succeeded", method: "aim", params: { epsilon: 0.5, delta: 1e-9, rows: 100, time_budget_s: 600, knobs: {} },
   progress: { stage: "aim:estimate", fraction: 1 }, created_at: "2026-11-24T21:00:00Z", started_at: null,
   finished_at: "2026-11-24T21:01:05Z", status_url: "/jobs/0123456789abcdef",
 };
@@ -72,6 +72,7 @@ describe("App", () => {
     expect(screen.getByRole("status")).toHaveTextContent(/run 01234567 are filled in\. Choose the data again/);
     expect(screen.getByLabelText("Epsilon (ε)")).toHaveValue(0.5);
     expect(screen.getByLabelText("Rows to generate")).toHaveValue(100);
+    expect(screen.getByLabelText("Time limit (minutes)")).toHaveValue(10);
   });
 
   it("measures a run's duration from its start, not from when it was queued", async () => {

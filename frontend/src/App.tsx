@@ -93,8 +93,8 @@ export function App() {
    */
   async function rerun(job: Pick<JobSummary, "method" | "params" | "job_id">) {
     const params = job.params as {
-      epsilon?: number; delta?: number; rows?: number | null; knobs?: Record<string, unknown>; preview_id?: string;
-      dataset_name?: string;
+      epsilon?: number; delta?: number; rows?: number | null; time_budget_s?: number | null; knobs?: Record<string, unknown>;
+      preview_id?: string; dataset_name?: string;
     };
     const knobParams = paramsOf(job.method);
     const sameData = review !== null && review.source !== null && review.uniqueId === params.preview_id;
@@ -109,6 +109,7 @@ export function App() {
           epsilon: params.epsilon ?? Number(form.epsilon),
           delta: params.delta ?? Number(form.delta),
           rows: params.rows ?? null,
+          timeBudgetSeconds: params.time_budget_s ?? null,
           knobs: params.knobs ?? {},
         };
         restored = { uniqueId: preview.unique_id, source: { kind: "stored", previewId: preview.unique_id, name }, origin, value: origin, settings };
@@ -124,6 +125,7 @@ export function App() {
       epsilon: params.epsilon !== undefined ? String(params.epsilon) : f.epsilon,
       delta: params.delta !== undefined ? String(params.delta) : f.delta,
       rows: params.rows ? String(params.rows) : "",
+      timeLimit: params.time_budget_s ? String(params.time_budget_s / 60) : "",
       knobs: { ...f.knobs, [job.method]: values },
       preset: matchingPreset(job.method, knobParams, values),
     }));

@@ -45,6 +45,7 @@ describe("requests", () => {
     expect(JSON.parse(String(body.get("confirmed_domain_data")))).toEqual({ age: { type: "numerical" } });
     expect(body.get("knobs")).toBe('{"iters":10}');
     expect(body.get("n_sample")).toBeNull();
+    expect(body.get("time_budget")).toBeNull();
   });
 
   it("explains a network failure", async () => {

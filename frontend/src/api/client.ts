@@ -129,6 +129,8 @@ export interface RunSettings {
   delta: number;
   /** Rows to generate; `null` = as many as the input. */
   rows: number | null;
+  /** Wall-clock budget of the run in seconds; `null` or absent = none. */
+  timeBudgetSeconds?: number | null;
   /** Method knobs that differ from the defaults. */
   knobs: Record<string, unknown>;
 }
@@ -139,6 +141,7 @@ function runFields(settings: RunSettings): Record<string, string | undefined> {
     epsilon: String(settings.epsilon),
     delta: String(settings.delta),
     n_sample: settings.rows === null ? undefined : String(settings.rows),
+    time_budget: settings.timeBudgetSeconds ? String(settings.timeBudgetSeconds) : undefined,
     knobs: JSON.stringify(settings.knobs),
   };
 }

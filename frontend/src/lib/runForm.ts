@@ -9,6 +9,8 @@ export interface RunForm {
   delta: string;
   /** Empty = as many rows as the input. */
   rows: string;
+  /** Minutes of wall clock for the run; empty = no limit. */
+  timeLimit: string;
   preset: PresetName | null;
   /** Advanced knob values per method (kept when switching methods). */
   knobs: Record<string, KnobValues>;
@@ -20,10 +22,10 @@ export const DEFAULT_DELTA = "1e-9";
 export const LARGE_EPSILON = 10;
 
 export function initialForm(): RunForm {
-  return { source: null, method: "privsyn", epsilon: DEFAULT_EPSILON, delta: DEFAULT_DELTA, rows: "", preset: "balanced", knobs: {} };
+  return { source: null, method: "privsyn", epsilon: DEFAULT_EPSILON, delta: DEFAULT_DELTA, rows: "", timeLimit: "", preset: "balanced", knobs: {} };
 }
 
-export type FormErrors = Partial<Record<"source" | "epsilon" | "delta" | "rows" | "knobs", string>>;
+export type FormErrors = Partial<Record<"source" | "epsilon" | "delta" | "rows" | "timeLimit" | "knobs", string>>;
 
 export function knobValuesFor(form: RunForm, params: KnobParam[]): KnobValues {
   return form.knobs[form.method] ?? presetValues(form.method, params, form.preset ?? "balanced");
@@ -47,6 +49,10 @@ export function validateForm(form: RunForm, params: KnobParam[], maxUploadBytes?
     const rows = Number(form.rows);
     if (!Number.isInteger(rows) || rows < 1) errors.rows = "Rows to generate must be a whole number of at least 1, or empty.";
   }
+  if (form.timeLimit.trim() !== "") {
+    const minutes = Number(form.timeLimit);
+    if (!Number.isFinite(minutes) || minutes <= 0) errors.timeLimit = "The time limit must be a number of minutes greater than 0, or empty.";
+  }
   const values = knobValuesFor(form, params);
   const knob = params.map((p) => knobError(p, values[p.name])).find(Boolean);
   if (knob) errors.knobs = knob;
@@ -64,6 +70,7 @@ export function settingsOf(form: RunForm, params: KnobParam[]): RunSettings {
     epsilon: Number(form.epsilon),
     delta: Number(form.delta),
     rows: form.rows.trim() === "" ? null : Number(form.rows),
+    timeBudgetSeconds: form.timeLimit.trim() === "" ? null : Number(form.timeLimit) * 60,
     knobs: knobsToSend(params, knobValuesFor(form, params)),
   };
 }

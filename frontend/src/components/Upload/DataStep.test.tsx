@@ -81,6 +81,24 @@ describe("DataStep", () => {
     expect(onPreview).toHaveBeenCalledWith(reply, expect.objectContaining({ method: "privsyn", epsilon: 1, rows: null }), { kind: "sample", name: "adult" });
   });
 
+  it("sends a time limit in seconds and refuses one that is not positive", async () => {
+    const reply = { unique_id: "u", domain_data: {}, info_data: { columns: [] }, message: "" };
+    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(reply)));
+    vi.stubGlobal("fetch", fetchMock);
+    const { user, onPreview } = renderStep(vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>());
+    await user.click(screen.getByRole("button", { name: "Use the Adult sample" }));
+    const limit = screen.getByLabelText("Time limit (minutes)");
+    await user.type(limit, "0");
+    await user.click(screen.getByRole("button", { name: "Review schema" }));
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(screen.getByRole("alert")).toHaveTextContent(/time limit must be a number of minutes greater than 0/);
+    await user.clear(limit);
+    await user.type(limit, "1.5");
+    await user.click(screen.getByRole("button", { name: "Review schema" }));
+    expect((fetchMock.mock.calls[0][1]?.body as FormData).get("time_budget")).toBe("90");
+    expect(onPreview).toHaveBeenCalledWith(reply, expect.objectContaining({ timeBudgetSeconds: 90 }), { kind: "sample", name: "adult" });
+  });
+
   it("turns a knob edit into custom settings and validates it", async () => {
     const { user } = renderStep();
     const knob = screen.getByLabelText("update_iterations");

@@ -240,6 +240,16 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
 
       <details className="advanced">
         <summary>Advanced settings</summary>
+        <NumberField
+          id={`${ids}-time`}
+          label="Time limit (minutes)"
+          min="0"
+          placeholder="No limit"
+          value={form.timeLimit}
+          error={fieldError("timeLimit")}
+          onChange={(timeLimit) => update({ timeLimit })}
+          help="Optional. When the time is up, AIM stops choosing marginals and finishes, and PrivSyn ends its generation rounds; the whole ε is still spent. Useful for AIM at a large ε, which can run for many minutes."
+        />
         {params.length === 0 ? (
           <p className="muted">This method has no settings to change.</p>
         ) : (
