@@ -6,7 +6,8 @@ payload are kept in memory *and* persisted as a preview bundle, so ``confirm`` �
 ``GET /previews/{preview_id}`` — work after a restart or on another API process. ``confirm`` validates the
 reviewed payload, the method, its knobs and the privacy parameters *before* anything is created (a bad confirm
 leaves the preview intact for a retry), prepares the table, and submits the job through
-:class:`~web_app.job_service.JobService`.
+:class:`~web_app.job_service.JobService` with a time budget of at most 90 % of ``PRIVSYN_JOB_TIMEOUT_MIN``, so
+a long run (AIM at a large ε) finishes gracefully before a scheduler would kill it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest
 
 SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
+
+#: Share of the job's wall-clock limit the synthesizer may use; the rest covers loading, sampling and publishing.
+RUN_SHARE_OF_JOB_TIMEOUT = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,7 @@ class PreviewService:
         schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, np.random.default_rng(request.seed))
+        request = request.capped(RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60)
         return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=preview.null_token,
                                 datetime_formats=dict(schema.datetime_formats),
                                 display={"preview_id": preview_id, **(display or {})})

@@ -33,6 +33,18 @@ class SynthesisRequest:
     seed: int | None = None
     time_budget_s: float | None = None
 
+    def capped(self, max_seconds: float) -> SynthesisRequest:
+        """This request with a wall-clock budget of at most ``max_seconds`` (a lower one of its own stays).
+
+        >>> SynthesisRequest("mst", 1.0, 1e-9, time_budget_s=60.0).capped(3240.0).time_budget_s
+        60.0
+        >>> SynthesisRequest("mst", 1.0, 1e-9).capped(3240.0).time_budget_s
+        3240.0
+        """
+        if self.time_budget_s is not None and self.time_budget_s <= max_seconds:
+            return self
+        return replace(self, time_budget_s=max_seconds)
+
 
 @dataclass(frozen=True, slots=True)
 class ColumnProvenance:

@@ -1,13 +1,16 @@
-"""A wall-clock budget set on the form: AIM at a large ε (about 9 minutes on Adult without one) finishes
-within it, still spending exactly ρ."""
+"""Wall-clock budgets: one set on the form (AIM at a large ε, about 9 minutes on Adult without one, finishes
+within it and still spends exactly ρ), and the cap every run gets from PRIVSYN_JOB_TIMEOUT_MIN."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from privsyn_platform.settings import load_settings
 from test.api.fixtures import confirm_form
+from web_app.main import create_app
 
 
 def test_aim_finishes_within_the_forms_time_budget(client: TestClient, adult_preview: dict) -> None:
@@ -21,3 +24,13 @@ def test_aim_finishes_within_the_forms_time_budget(client: TestClient, adult_pre
     report = job["privacy_report"]
     assert abs(report["rho_spent"] - report["rho"]) <= 1e-9 * report["rho"]
     assert elapsed < 60
+
+
+def test_every_run_gets_a_budget_inside_the_job_timeout(tmp_path: Path) -> None:
+    settings = load_settings(state_root=tmp_path / "state", job_timeout_min=2)  # 90 % of it: 108 s
+    with TestClient(create_app(settings)) as client:
+        preview = client.post("/synthesize", data={"method": "mst", "epsilon": "1", "n_sample": "50"}).json()
+        for asked, given in ((None, 108.0), ("500", 108.0), ("5", 5.0)):
+            extra = {} if asked is None else {"time_budget": asked}
+            job = client.post("/confirm_synthesis", data=confirm_form(preview, method="mst", **extra)).json()
+            assert job["status"] == "succeeded" and job["params"]["time_budget_s"] == given, job
