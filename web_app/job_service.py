@@ -77,15 +77,17 @@ class JobService:
 
     def submit(self, table: pd.DataFrame, metadata: TableMetadata, request: SynthesisRequest,
                principal: Principal, *, null_token: str = "", datetime_formats: dict[str, str] | None = None,
-               display: dict[str, Any] | None = None) -> JobRecord:
-        """Persist the confirmed input and bundle, create the job, hand it to the runner."""
+               display: dict[str, Any] | None = None, run_limit_s: float | None = None) -> JobRecord:
+        """Persist the confirmed input and bundle, create the job, hand it to the runner. The bundle's time
+        budget is at most ``run_limit_s``; the job's params keep the budget that was asked for."""
         job_id = new_id()
         table = table[list(metadata.names)]
         input_stored = self.storage.put_bytes(job_key(job_id, "input.parquet"), frame_to_parquet(table))
+        run = request.capped(run_limit_s) if run_limit_s is not None else request
         bundle = JobRequest(
             job_id=job_id, owner=principal.subject, method=request.method, knobs=dict(request.knobs),
             epsilon=request.epsilon, delta=request.delta, rows=request.rows, seed=request.seed,
-            time_budget_s=request.time_budget_s, metadata=metadata, input_key=input_stored.key,
+            time_budget_s=run.time_budget_s, metadata=metadata, input_key=input_stored.key,
             null_token=null_token, datetime_formats=datetime_formats or {}, created_at=datetime.now(UTC),
         )
         request_stored = write_request(self.storage, bundle)

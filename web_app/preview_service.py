@@ -143,7 +143,7 @@ class PreviewService:
         schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, np.random.default_rng(request.seed))
-        request = request.capped(RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60)
         return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=preview.null_token,
+                                run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
                                 datetime_formats=dict(schema.datetime_formats),
                                 display={"preview_id": preview_id, **(display or {})})

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from privsyn_platform.auth import SYSTEM_PRINCIPAL
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import confirm_form
+from web_app.job_bundle import JOB_REQUEST_KIND, read_request
 from web_app.main import create_app
 
 
@@ -29,8 +31,12 @@ def test_aim_finishes_within_the_forms_time_budget(client: TestClient, adult_pre
 def test_every_run_gets_a_budget_inside_the_job_timeout(tmp_path: Path) -> None:
     settings = load_settings(state_root=tmp_path / "state", job_timeout_min=2)  # 90 % of it: 108 s
     with TestClient(create_app(settings)) as client:
+        services = client.app.state.services
         preview = client.post("/synthesize", data={"method": "mst", "epsilon": "1", "n_sample": "50"}).json()
-        for asked, given in ((None, 108.0), ("500", 108.0), ("5", 5.0)):
+        for asked, run_budget in ((None, 108.0), ("500", 108.0), ("5", 5.0)):
             extra = {} if asked is None else {"time_budget": asked}
             job = client.post("/confirm_synthesis", data=confirm_form(preview, method="mst", **extra)).json()
-            assert job["status"] == "succeeded" and job["params"]["time_budget_s"] == given, job
+            assert job["status"] == "succeeded", job
+            assert job["params"]["time_budget_s"] == (None if asked is None else float(asked))  # what was asked
+            bundle_key = services.store.get_artifact(job["job_id"], JOB_REQUEST_KIND, SYSTEM_PRINCIPAL).storage_key
+            assert read_request(services.storage, bundle_key).time_budget_s == run_budget  # what the run gets
