@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.tvd import equal_width_codes
+
 RAW_ADULT = Path(__file__).resolve().parent.parent / "data" / "adult.csv.zip"
 BINS = 32
 
@@ -28,8 +30,7 @@ def paper_encoding(raw: pd.DataFrame, bins: int = BINS) -> tuple[pd.DataFrame, d
     codes, domain = {}, {}
     for name, column in raw.items():
         if pd.api.types.is_numeric_dtype(column) and column.nunique() > bins:
-            edges = np.linspace(column.min(), column.max(), bins + 1)[1:-1]
-            codes[name], domain[name] = np.searchsorted(edges, column, side="right"), bins
+            codes[name], domain[name] = equal_width_codes(column, column.min(), column.max(), bins), bins
         else:
             values, uniques = pd.factorize(column.astype("string"))
             codes[name], domain[name] = values, len(uniques)

@@ -20,6 +20,15 @@ import numpy as np
 import pandas as pd
 
 
+def equal_width_codes(values: np.ndarray | pd.Series, lower: float, upper: float, bins: int) -> np.ndarray:
+    """The bin (0..bins-1) of each value among ``bins`` equal-width bins over ``[lower, upper]``.
+
+    >>> equal_width_codes(np.array([0, 24, 25, 99, 100]), 0, 100, 4).tolist()
+    [0, 0, 1, 3, 3]
+    """
+    return np.searchsorted(np.linspace(lower, upper, bins + 1)[1:-1], values, side="right")
+
+
 def _binned(real: pd.Series, synth: pd.Series, bins: int) -> tuple[pd.Series, pd.Series]:
     """Numeric columns with more than ``bins`` distinct values: equal-width bins over the real range."""
     real_numbers = pd.to_numeric(real, errors="coerce")
@@ -27,10 +36,10 @@ def _binned(real: pd.Series, synth: pd.Series, bins: int) -> tuple[pd.Series, pd
     parsed = real_numbers.notna() | real.isna() | (real == "")
     if not parsed.all() or real_numbers.nunique() <= bins:
         return real, synth
-    edges = np.linspace(real_numbers.min(), real_numbers.max(), bins + 1)[1:-1]
+    lower, upper = real_numbers.min(), real_numbers.max()
 
     def to_bins(numbers: pd.Series, raw: pd.Series) -> pd.Series:
-        labels = pd.Series(np.searchsorted(edges, numbers, side="right"), index=raw.index).astype("string")
+        labels = pd.Series(equal_width_codes(numbers, lower, upper, bins), index=raw.index).astype("string")
         return labels.where(numbers.notna(), raw)
 
     return to_bins(real_numbers, real), to_bins(synth_numbers, synth)
