@@ -29,6 +29,16 @@ function renderStep(onPreview = vi.fn<(p: PreviewPublic, s: RunSettings, d: Data
 
 afterEach(() => vi.unstubAllGlobals());
 
+/** Step 1 with the Adult sample chosen; the service answers every preview with `reply`. */
+async function adultSampleChosen() {
+  const reply = { unique_id: "u", domain_data: {}, info_data: { columns: [] }, message: "" };
+  const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(reply)));
+  vi.stubGlobal("fetch", fetchMock);
+  const { user, onPreview } = renderStep(vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>());
+  await user.click(screen.getByRole("button", { name: "Use the Adult sample" }));
+  return { reply, fetchMock, user, onPreview };
+}
+
 describe("DataStep", () => {
   it("offers the three methods with descriptions, and the presets", () => {
     renderStep();
@@ -64,11 +74,7 @@ describe("DataStep", () => {
   });
 
   it("previews the Adult sample with the chosen preset's knobs", async () => {
-    const reply = { unique_id: "u", domain_data: {}, info_data: { columns: [] }, message: "" };
-    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(reply)));
-    vi.stubGlobal("fetch", fetchMock);
-    const { user, onPreview } = renderStep(vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>());
-    await user.click(screen.getByRole("button", { name: "Use the Adult sample" }));
+    const { reply, fetchMock, user, onPreview } = await adultSampleChosen();
     await user.click(screen.getByRole("radio", { name: "Fast" }));
     await user.click(screen.getByRole("button", { name: "Review schema" }));
     const [url, init] = fetchMock.mock.calls[0];
@@ -82,11 +88,7 @@ describe("DataStep", () => {
   });
 
   it("sends a time limit in seconds and refuses one that is not positive", async () => {
-    const reply = { unique_id: "u", domain_data: {}, info_data: { columns: [] }, message: "" };
-    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(reply)));
-    vi.stubGlobal("fetch", fetchMock);
-    const { user, onPreview } = renderStep(vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>());
-    await user.click(screen.getByRole("button", { name: "Use the Adult sample" }));
+    const { reply, fetchMock, user, onPreview } = await adultSampleChosen();
     const limit = screen.getByLabelText("Time limit (minutes)");
     await user.type(limit, "0");
     await user.click(screen.getByRole("button", { name: "Review schema" }));
