@@ -3,7 +3,7 @@
     python -m bench.ingest [--rows 3000000] [--keep DIR]
 
 Generates a ~200 MB, 3-million-row CSV (ids, integers, decimals, text categories, ISO dates, missing
-cells) in a temporary directory, then runs :func:`web_app.ingestion.ingest_path` and
+cells) in a temporary directory, then runs :func:`web_app.ingestion.reader.ingest_path` and
 :func:`web_app.data_inference.infer_metadata` on it in a fresh child process, so the figure is the peak RSS
 of reading and inferring alone (target: ≤ 3 GB). Prints ``rows``, ``columns``, ``file_mb``, ``ingest_s``,
 ``infer_s``, ``wall_s`` and ``peak_rss_mb``.
@@ -62,7 +62,7 @@ def _chunk(rng: np.random.Generator, start: int, n: int) -> pa.Table:
 def measure(path: Path) -> dict[str, float]:
     """Ingest + infer ``path`` in this process; figures for the JSON line."""
     from web_app.data_inference import infer_metadata
-    from web_app.ingestion import ingest_path
+    from web_app.ingestion.reader import ingest_path
 
     started = time.perf_counter()
     table = ingest_path(path)

@@ -5,7 +5,7 @@
 
 Encode → fit → sample → decode through the same pipeline the service uses. With ``--domain`` (a JSON
 object column → size) the columns are integer codes 0..size-1 and the domain is public. Without it, the file
-is read and its metadata inferred exactly as the service does (``web_app.ingestion`` and
+is read and its metadata inferred exactly as the service does (``web_app.ingestion.reader`` and
 ``web_app.data_inference``: bounds and category lists read off the data, *not* DP; the figures say so in
 ``non_dp_columns``). Prints ``wall_s``, ``fit_s``, ``sample_s``, ``peak_rss_mb``,
 ``rho_total``, ``rho_spent``, ``rows`` and the ledger by stage.
@@ -25,7 +25,7 @@ import pandas as pd
 import method.synthesis  # noqa: F401  (registers the methods)
 from method.api import ColumnSpec, PrivacySpec, RunConfig, TableMetadata, registry
 from web_app.data_inference import infer_metadata
-from web_app.ingestion import ingest_path
+from web_app.ingestion.reader import ingest_path
 
 
 def metadata_from_domain(domain: dict[str, int], table: pd.DataFrame) -> TableMetadata:

@@ -1,7 +1,7 @@
 """The error hierarchy of the platform layer (settings, auth, metadata store, object storage).
 
 Everything the platform raises on purpose derives from :class:`PlatformError`; the web layer maps the
-family to HTTP in one place (``NotFoundError`` → 404, ``PermissionDeniedError`` → 403,
+family to HTTP in one place (``NotFoundError`` → 404, ``PermissionDeniedError`` → 404 (never 403: see below),
 ``ConflictError`` → 409, ``AuthenticationError`` → 401, ``SubmissionError`` → 502,
 ``ConfigurationError`` → refuse to start). Messages name the bad value and, where there is a closed
 set, the valid choices. Another owner's row is reported as :class:`NotFoundError`, never as

@@ -111,3 +111,17 @@ def adult_encoded() -> tuple[np.ndarray, Domain]:
 def adult_raw() -> pd.DataFrame:
     """The raw 15-column Adult sample as shipped (``?`` read as missing)."""
     return pd.read_csv(DATA / "adult.csv.zip", na_values=["?"], skipinitialspace=True)
+
+
+@pytest.fixture
+def known_frame() -> pd.DataFrame:
+    """Text with accents, delimiters, quotes and a newline; ints, ints with missing, floats, floats with
+    missing, text with missing; header names with spaces, parentheses and slashes."""
+    return pd.DataFrame({
+        "name (full)": ["Zoë Müller", "O'Brien, Pat", 'say "hi"', "two\nlines", "Ærø; ok", "plain|pipe"],
+        "age": np.array([25, 38, 28, 44, 18, 90], dtype="int64"),
+        "score/10": [1.5, 2.25, -3.0, 4.125, 0.5, 10.0],
+        "visits": pd.array([1, None, 3, 4, None, 6], dtype="Int64"),
+        "ratio": [0.1, np.nan, 0.3, 0.4, 0.5, np.nan],
+        "city": pd.array(["Köln", None, "Montréal", "Köln", "São Paulo", None], dtype="str"),
+    }).astype({"name (full)": "str"})

@@ -16,9 +16,8 @@ from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobState
 from privsyn_platform.settings import Settings
 from web_app.aws_batch_plan import build_aws_batch_plan
-from web_app.job_runner import Submission
-from web_app.remote_plan import ResourceRequest
-from web_app.remote_runner import RemoteStatus
+from web_app.remote.base import RemoteStatus, Submission
+from web_app.remote.resources import ResourceRequest
 
 CANCEL_REASON = "Cancelled by PrivSyn (POST /jobs/{id}/cancel)"
 BATCH_STATES: dict[str, JobState] = {

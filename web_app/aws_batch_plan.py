@@ -2,7 +2,7 @@
 
 The container runs the same image as the API (see the Dockerfile); the plan overrides its command with
 the worker entrypoint, passes the worker environment as ``containerOverrides.environment`` and
-translates the :class:`~web_app.remote_plan.ResourceRequest` into ``VCPU``/``MEMORY`` requirements and an
+translates the :class:`~web_app.remote.resources.ResourceRequest` into ``VCPU``/``MEMORY`` requirements and an
 attempt timeout. The ``aws batch submit-job …`` argv is for diagnostics and manual replay; it shows secret
 values redacted and is never run through a shell.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from privsyn_platform.settings import Settings
-from web_app.remote_plan import ResourceRequest, job_name, redacted, worker_args
+from web_app.remote.resources import ResourceRequest, job_name, redacted, worker_args
 
 #: The interpreter inside the service image.
 CONTAINER_PYTHON = "python"

@@ -26,11 +26,11 @@ import method.synthesis  # noqa: F401  (registers the synthesizers)
 from method.api import PrivacySpec, Progress, RunConfig, registry
 from method.api.errors import MethodError
 from web_app.data_inference import infer_metadata
-from web_app.ingestion import IngestedTable, ingest_path
-from web_app.ingestion_errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
-from web_app.schema_apply import prepare_table, synthetic_csv
-from web_app.schema_confirm import ConfirmedSchema, load_json, metadata_from_confirmed
-from web_app.schema_payload import draft_payload, schema_document
+from web_app.ingestion.errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
+from web_app.ingestion.reader import IngestedTable, ingest_path
+from web_app.review.apply import prepare_table, synthetic_csv
+from web_app.review.confirm import ConfirmedSchema, load_json, metadata_from_confirmed
+from web_app.review.payload import draft_payload, schema_document
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
@@ -214,7 +214,7 @@ def _compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: ConfirmedSchem
 
 
 def _write_report(report: Any, path: Path | None) -> None:
-    from web_app.comparison_html import render_html
+    from web_app.evaluation.report import render_html
 
     if path is None:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")

@@ -1,6 +1,6 @@
 """Cloud Run side effects: ``gcloud run jobs execute`` the plan, ``executions describe`` / ``cancel``.
 
-Owns every ``gcloud`` call of the service (the real CLI, through :func:`web_app.cli_process.run_cli`:
+Owns every ``gcloud`` call of the service (the real CLI, through :func:`web_app.remote.process.run_cli`:
 argv lists with time-outs) and the pure mapping of an Execution resource to our states
 (:func:`cloud_run_status`). gcloud's environment is built from the settings: the project, prompts off,
 and ``PRIVSYN_CLOUD_RUN__API_ENDPOINT`` as ``CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN``; credentials and any
@@ -16,11 +16,10 @@ from typing import Any, ClassVar
 from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobState
 from privsyn_platform.settings import Settings
-from web_app.cli_process import run_cli
 from web_app.cloud_run_plan import build_cloud_run_plan
-from web_app.job_runner import Submission
-from web_app.remote_plan import ResourceRequest
-from web_app.remote_runner import RemoteStatus
+from web_app.remote.base import RemoteStatus, Submission
+from web_app.remote.process import run_cli
+from web_app.remote.resources import ResourceRequest
 
 #: How a failed execution's condition names the Slurm-style cause (checked in order).
 _FAILURE_CAUSES = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from privsyn_platform.settings import Settings
-from web_app.remote_plan import ResourceRequest, checked_id, redacted, worker_args
+from web_app.remote.resources import ResourceRequest, checked_id, redacted, worker_args
 
 _DELIMITERS = ("|", "@", "#", "~", "%", "!", "+", ";")
 

@@ -10,7 +10,7 @@ The :class:`ComparisonReport` holds 1-, 2- and 3-way marginal TVD (sampled sets 
 per-column results worst first, correlation differences (Pearson on numeric columns, Cramér's V on all
 evaluated pairs), missing-rate, category-coverage and out-of-domain checks, and a baseline: a table whose
 columns are drawn independently from the real 1-way marginals, scored the same way. ``to_json()`` gives the
-API/CLI JSON; :mod:`web_app.comparison_html` renders the HTML report.
+API/CLI JSON; :mod:`web_app.evaluation.report` renders the HTML report.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from method.api.privacy import BudgetLedger
 from method.preprocess_common.categorical import CategoricalCodec
 from method.preprocess_common.encoding import TableEncoder
 from method.preprocess_common.numeric import DatetimeCodec, NumericCodec
-from web_app.ingestion_errors import DataError
-from web_app.marginal_metrics import attribute_sets, cramers_v, independent_sample, marginal_tvd, one_way
+from web_app.evaluation.metrics import attribute_sets, cramers_v, independent_sample, marginal_tvd, one_way
+from web_app.ingestion.errors import DataError
 
 LABEL = "non-DP evaluation, owner only: these figures read the real data and must not be published"
 

@@ -14,7 +14,7 @@
 
 Only the three small-cardinality codes allow the legacy UI to switch a column's type. Category lists and
 bounds are read off the private data, so every inferred column has provenance ``data`` (not DP) until the
-user confirms public values (:mod:`web_app.schema_confirm`).
+user confirms public values (:mod:`web_app.review.confirm`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from method.api.metadata import ColumnSpec, TableMetadata
-from web_app.column_stats import ColumnStats, column_stats, value_counts
-from web_app.datetime_formats import DATETIME_FORMATS, detect_datetime_format
+from web_app.ingestion.column_stats import ColumnStats, column_stats, value_counts
+from web_app.ingestion.datetimes import DATETIME_FORMATS, detect_datetime_format
 
 InferredKind = Literal["categorical", "numerical", "datetime", "excluded"]
 SWITCHABLE_REASONS = ("integer_unique_below_threshold", "integer_sparse_unique", "float_unique_low")
@@ -175,7 +175,7 @@ def infer_metadata(frame: pd.DataFrame, settings: InferenceSettings | None = Non
     """Infer every column of ``frame`` (see the module docstring for the rules).
 
     Args:
-        frame: an ingested table (:class:`~web_app.ingestion.IngestedTable` ``.frame``).
+        frame: an ingested table (:class:`~web_app.ingestion.reader.IngestedTable` ``.frame``).
         settings: thresholds; the defaults suit tables of a few hundred rows and more.
 
     Returns:

@@ -30,7 +30,7 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.schema_apply import synthetic_csv
+from web_app.review.apply import synthetic_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)

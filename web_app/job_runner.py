@@ -3,7 +3,7 @@
 * ``inline`` — in the API process, on a worker thread (never on the event loop).
 * ``local`` — a detached ``python -m web_app.run_confirmed_job`` subprocess per job; the API returns at
   once and the job survives an API restart.
-* ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers: :mod:`web_app.remote_runner` on top of
+* ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers: :mod:`web_app.remote.runner` on top of
   ``*_plan`` (pure) and ``*_control`` (side effects); loaded only when selected.
 
 Every runner ends up in :func:`web_app.job_execution.execute_confirmed_job`. The handle of a process
@@ -18,31 +18,32 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.errors import ConfigurationError, ConflictError, SubmissionError
+from privsyn_platform.errors import ConfigurationError, SubmissionError
 from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import Settings
+from web_app.aws_batch_control import AwsBatchControl
+from web_app.cloud_run_control import CloudRunControl
 from web_app.job_execution import execute_confirmed_job
-from web_app.remote_plan import worker_args
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """What a runner reports after submitting: a handle to find the job again and diagnostics to store."""
-
-    backend_handle: str | None
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+from web_app.remote.base import Submission, finish_if_active
+from web_app.remote.resources import worker_args
+from web_app.remote.runner import RemoteJobRunner
+from web_app.slurm_control import SlurmControl
 
 
 class JobRunner(Protocol):
-    name: ClassVar[str]
+    """Where jobs run: submit, wait (inline only), reconcile with the executor, cancel."""
+
+    @property
+    def name(self) -> str:
+        """The backend's name, stored with each job (``PRIVSYN_JOB_BACKEND``)."""
+        ...
 
     def submit(self, job: JobRecord, request_key: str) -> Submission: ...
 
@@ -75,17 +76,6 @@ def _process_alive(pid: int, job_id: str) -> bool:
     except OSError:
         return False
     return job_id.encode() in cmdline
-
-
-def finish_if_active(store: MetadataStore, job_id: str, target: JobState, failure: JobFailure | None = None) -> None:
-    """Move a job to a final state on its executor's word, unless it is final already (the worker's own
-    final state always stands: it may have finished meanwhile)."""
-    if store.get_job(job_id, SYSTEM_PRINCIPAL).state.is_terminal:
-        return
-    try:
-        store.transition_job(job_id, SYSTEM_PRINCIPAL, target, error=failure)
-    except ConflictError:
-        pass  # it finished after all
 
 
 def _mark_dead(store: MetadataStore, job: JobRecord, message: str) -> None:
@@ -180,23 +170,26 @@ class LocalJobRunner:
                 pass
 
 
-JOB_RUNNERS: dict[str, str] = {
-    "inline": "in the API process",
-    "local": "a worker process on this machine",
-    "slurm": "a Slurm cluster",
-    "aws_batch": "AWS Batch",
-    "cloud_run": "Google Cloud Run jobs",
+RunnerFactory = Callable[[Settings, ObjectStorage, MetadataStore], JobRunner]
+
+#: Every backend ``PRIVSYN_JOB_BACKEND`` may name, and how its runner is built.
+RUNNERS: dict[str, RunnerFactory] = {
+    "inline": lambda settings, storage, store: InlineJobRunner(storage, store),
+    "local": lambda settings, storage, store: LocalJobRunner(settings, store),
+    "slurm": lambda settings, storage, store: RemoteJobRunner(SlurmControl(settings), store),
+    "aws_batch": lambda settings, storage, store: RemoteJobRunner(AwsBatchControl(settings), store),
+    "cloud_run": lambda settings, storage, store: RemoteJobRunner(CloudRunControl(settings), store),
 }
 
 
 def make_job_runner(settings: Settings, storage: ObjectStorage, store: MetadataStore) -> JobRunner:
-    """The runner ``PRIVSYN_JOB_BACKEND`` names."""
-    backend = settings.job_backend
-    if backend == "inline":
-        return InlineJobRunner(storage, store)
-    if backend == "local":
-        return LocalJobRunner(settings, store)
-    if backend in JOB_RUNNERS:
-        from web_app.remote_runner import make_remote_runner
-        return make_remote_runner(settings, store)
-    raise ConfigurationError(f"unknown job backend {backend!r}; valid backends are: {', '.join(JOB_RUNNERS)}")
+    """The runner ``PRIVSYN_JOB_BACKEND`` names.
+
+    Raises:
+        ConfigurationError: An unknown backend (the message lists the valid ones).
+    """
+    factory = RUNNERS.get(settings.job_backend)
+    if factory is None:
+        raise ConfigurationError(f"unknown job backend {settings.job_backend!r}; "
+                                 f"valid backends are: {', '.join(RUNNERS)}")
+    return factory(settings, storage, store)

@@ -18,13 +18,13 @@ from fastapi.routing import APIRoute
 from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.object_storage import storage_from_settings
 from privsyn_platform.settings import Settings, get_settings
-from web_app.deps import Services
-from web_app.errors import install_error_handlers
-from web_app.frontend import FRONTEND_DIST, mount_frontend
+from web_app.api.deps import Services
+from web_app.api.errors import install_error_handlers
+from web_app.api.frontend import FRONTEND_DIST, mount_frontend
+from web_app.api.routes import jobs, meta, results, synthesis
 from web_app.job_runner import make_job_runner
 from web_app.job_service import JobService
 from web_app.preview_service import PreviewService
-from web_app.routes import jobs, meta, results, synthesis
 from web_app.sessions import SessionStore
 
 

@@ -29,14 +29,14 @@ from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import Settings
 from web_app.data_inference import InferenceSettings, infer_metadata
-from web_app.ingestion import IngestionLimits, ingest_path, ingest_upload
-from web_app.ingestion_errors import IngestionError, check_synthesis_size
+from web_app.ingestion.errors import IngestionError, check_synthesis_size
+from web_app.ingestion.reader import IngestionLimits, ingest_path, ingest_upload
 from web_app.job_bundle import frame_to_parquet, preview_key, read_parquet
 from web_app.job_service import JobService
 from web_app.methods_dispatcher import create_synthesizer
-from web_app.schema_apply import prepare_table
-from web_app.schema_confirm import metadata_from_confirmed
-from web_app.schema_payload import draft_payload
+from web_app.review.apply import prepare_table
+from web_app.review.confirm import metadata_from_confirmed
+from web_app.review.payload import draft_payload
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest
 

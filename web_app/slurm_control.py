@@ -1,6 +1,6 @@
 """Slurm side effects: write the plan's script, ``sbatch --parsable`` it, read states, ``scancel``.
 
-Owns every Slurm CLI call of the service (through :func:`web_app.cli_process.run_cli`: argv lists with
+Owns every Slurm CLI call of the service (through :func:`web_app.remote.process.run_cli`: argv lists with
 time-outs, ``SLURM_CONF`` from ``PRIVSYN_SLURM__CONF``) and the pure mapping of Slurm job states to ours
 (:func:`slurm_status`). What to submit comes from :mod:`web_app.slurm_plan`.
 """
@@ -14,10 +14,9 @@ from typing import ClassVar
 from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobState
 from privsyn_platform.settings import Settings
-from web_app.cli_process import run_cli
-from web_app.job_runner import Submission
-from web_app.remote_plan import ResourceRequest
-from web_app.remote_runner import RemoteStatus
+from web_app.remote.base import RemoteStatus, Submission
+from web_app.remote.process import run_cli
+from web_app.remote.resources import ResourceRequest
 from web_app.slurm_plan import build_slurm_plan
 
 #: Slurm's job states (squeue/scontrol names) → ours. COMPLETED only says the worker process exited 0.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from privsyn_platform.settings import Settings
-from web_app.remote_plan import ResourceRequest, checked_id, job_name, redacted, worker_args
+from web_app.remote.resources import ResourceRequest, checked_id, job_name, redacted, worker_args
 
 
 @dataclass(frozen=True, slots=True)

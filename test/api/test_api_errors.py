@@ -1,4 +1,4 @@
-"""Bad input never gives a 500: each case has its status and error code (DESIGN §2 envelope)."""
+"""Bad input never gives a 500: each case has its status and error code (the envelope of docs/api.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
-from test.data.test_ingestion import HOSTILE
+from test.ingestion.test_reader import HOSTILE
 
 
 def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web_app.form_params import synthesis_request
+from web_app.api.forms import synthesis_request
 
 
 def test_an_omitted_delta_is_far_below_one_over_the_rows() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from privsyn_platform.settings import Settings, load_settings
-from web_app.export_openapi import main as export_openapi
-from web_app.export_openapi import openapi_text
-from web_app.frontend import mount_frontend
+from web_app.api.frontend import mount_frontend
+from web_app.api.openapi import main as export_openapi
+from web_app.api.openapi import openapi_text
 from web_app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,9 +68,9 @@ def test_without_a_build_nothing_is_mounted(tmp_path: Path) -> None:
 
 def test_the_committed_openapi_json_matches_the_app(tmp_path: Path) -> None:
     committed = ROOT / "frontend" / "openapi.json"
-    assert committed.is_file(), "frontend/openapi.json is missing: run python -m web_app.export_openapi PATH"
+    assert committed.is_file(), "frontend/openapi.json is missing: run python -m web_app.api.openapi PATH"
     assert committed.read_text(encoding="utf-8") == openapi_text(), (
-        "frontend/openapi.json is stale: run `.venv/bin/python -m web_app.export_openapi frontend/openapi.json` "
+        "frontend/openapi.json is stale: run `.venv/bin/python -m web_app.api.openapi frontend/openapi.json` "
         "and regenerate the frontend client")
     assert export_openapi([str(tmp_path / "out" / "openapi.json")]) == 0
     assert (tmp_path / "out" / "openapi.json").read_text(encoding="utf-8") == openapi_text()

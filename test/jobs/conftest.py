@@ -13,7 +13,7 @@ from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_s
 from privsyn_platform.object_storage import ObjectStorage, storage_from_settings
 from privsyn_platform.settings import Settings, load_settings
 from web_app.data_inference import infer_metadata
-from web_app.ingestion import ingest_path
+from web_app.ingestion.reader import ingest_path
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

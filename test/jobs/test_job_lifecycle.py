@@ -17,8 +17,9 @@ from privsyn_platform.auth import LOCAL_PRINCIPAL, SYSTEM_PRINCIPAL, Principal
 from privsyn_platform.errors import NotFoundError
 from privsyn_platform.metadata_records import JobState
 from web_app.job_execution import execute_confirmed_job
-from web_app.job_runner import InlineJobRunner, LocalJobRunner, Submission
+from web_app.job_runner import InlineJobRunner, LocalJobRunner
 from web_app.job_service import JobService
+from web_app.remote.base import Submission
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest
 

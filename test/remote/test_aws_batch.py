@@ -30,7 +30,7 @@ from test.conftest import SERVICES_SCRIPT, Services
 from test.remote.conftest import confirm
 from web_app.aws_batch_control import CANCEL_REASON, AwsBatchControl, batch_status, cancel_action
 from web_app.main import create_app
-from web_app.remote_runner import AwsBatchJobRunner
+from web_app.remote.runner import RemoteJobRunner
 
 REGION = "us-east-1"
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
@@ -194,7 +194,7 @@ def test_batch_success_without_a_worker_result_is_worker_incomplete_and_cancel_t
     store = metadata_store_from_settings(settings)
     try:
         control = AwsBatchControl(settings)
-        runner = AwsBatchJobRunner(control, store, min_refresh_s=0)
+        runner = RemoteJobRunner(control, store, min_refresh_s=0)
         job = store.create_job(SYSTEM_PRINCIPAL, method="privsyn", params={}, backend="aws_batch")
         submission = runner.submit(job, f"jobs/{job.id}/job_request.json")
         job = store.record_submission(job.id, SYSTEM_PRINCIPAL, backend_handle=submission.backend_handle,
@@ -220,7 +220,7 @@ def test_a_job_moto_fails_is_failed(services: Services, postgres_url: str, faili
     settings = batch_settings(services, postgres_url, failing_moto, tmp_path)
     store = metadata_store_from_settings(settings)
     try:
-        runner = AwsBatchJobRunner(AwsBatchControl(settings), store, min_refresh_s=0)
+        runner = RemoteJobRunner(AwsBatchControl(settings), store, min_refresh_s=0)
         job = store.create_job(SYSTEM_PRINCIPAL, method="privsyn", params={}, backend="aws_batch")
         submission = runner.submit(job, f"jobs/{job.id}/job_request.json")
         job = store.record_submission(job.id, SYSTEM_PRINCIPAL, backend_handle=submission.backend_handle,

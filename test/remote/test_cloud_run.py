@@ -20,7 +20,7 @@ from privsyn_platform.metadata_records import JobState
 from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_settings
 from privsyn_platform.settings import Settings, load_settings
 from web_app.cloud_run_control import CloudRunControl, cloud_run_status
-from web_app.remote_runner import CloudRunJobRunner
+from web_app.remote.runner import RemoteJobRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE = ROOT / "scripts" / "fake_cloud_run.py"
@@ -95,7 +95,7 @@ def store(tmp_path: Path) -> Iterator[MetadataStore]:
     store.dispose()
 
 
-def submitted(runner: CloudRunJobRunner, store: MetadataStore) -> tuple[str, str]:
+def submitted(runner: RemoteJobRunner, store: MetadataStore) -> tuple[str, str]:
     job = store.create_job(SYSTEM_PRINCIPAL, method="privsyn", params={}, backend="cloud_run")
     key = f"jobs/{job.id}/job_request.json"
     submission = runner.submit(job, key)
@@ -107,7 +107,7 @@ def submitted(runner: CloudRunJobRunner, store: MetadataStore) -> tuple[str, str
 @pytest.mark.cloud_run
 def test_gcloud_sends_the_job_id_key_and_worker_environment(fake_api: str, gcloud_env: None, tmp_path: Path,
                                                             store: MetadataStore) -> None:
-    runner = CloudRunJobRunner(CloudRunControl(cloud_run_settings(tmp_path)), store, min_refresh_s=0)
+    runner = RemoteJobRunner(CloudRunControl(cloud_run_settings(tmp_path)), store, min_refresh_s=0)
     job_id, key = submitted(runner, store)
     job = store.get_job(job_id, SYSTEM_PRINCIPAL)
     assert job.state is JobState.QUEUED and job.backend_handle and job.backend_handle.startswith("privsyn-worker-")
@@ -132,7 +132,7 @@ def test_gcloud_sends_the_job_id_key_and_worker_environment(fake_api: str, gclou
 ])
 def test_describe_maps_states(fake_api: str, gcloud_env: None, tmp_path: Path, store: MetadataStore,
                               fake_state: str, state: JobState, code: str | None) -> None:
-    runner = CloudRunJobRunner(CloudRunControl(cloud_run_settings(tmp_path)), store, min_refresh_s=0)
+    runner = RemoteJobRunner(CloudRunControl(cloud_run_settings(tmp_path)), store, min_refresh_s=0)
     job_id, _ = submitted(runner, store)
     job = store.get_job(job_id, SYSTEM_PRINCIPAL)
     httpx.put(f"{fake_api}/fake/executions/{job.backend_handle}", json={"state": fake_state}).raise_for_status()
@@ -144,7 +144,7 @@ def test_describe_maps_states(fake_api: str, gcloud_env: None, tmp_path: Path, s
 @pytest.mark.cloud_run
 def test_cancel_reaches_the_execution(fake_api: str, gcloud_env: None, tmp_path: Path, store: MetadataStore) -> None:
     control = CloudRunControl(cloud_run_settings(tmp_path))
-    runner = CloudRunJobRunner(control, store, min_refresh_s=0)
+    runner = RemoteJobRunner(control, store, min_refresh_s=0)
     job_id, _ = submitted(runner, store)
     job = store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.CANCELLED)
     runner.cancel(job)
@@ -159,7 +159,7 @@ def test_cancel_reaches_the_execution(fake_api: str, gcloud_env: None, tmp_path:
 @pytest.mark.cloud_run
 def test_a_missing_gcloud_fails_the_job_with_its_message(tmp_path: Path, store: MetadataStore) -> None:
     settings = cloud_run_settings(tmp_path, gcloud=str(tmp_path / "no-gcloud"))
-    runner = CloudRunJobRunner(CloudRunControl(settings), store)
+    runner = RemoteJobRunner(CloudRunControl(settings), store)
     job_id, _ = submitted(runner, store)
     failed = store.get_job(job_id, SYSTEM_PRINCIPAL)
     assert failed.state is JobState.FAILED and failed.error is not None

@@ -9,7 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from web_app.remote_plan import WORKER_MODULE
+from web_app.remote.resources import WORKER_MODULE
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ import pytest
 from privsyn_platform.settings import Settings, load_settings
 from web_app.aws_batch_plan import build_aws_batch_plan
 from web_app.cloud_run_plan import build_cloud_run_plan, gcloud_list
-from web_app.remote_plan import REDACTED, ResourceRequest, checked_id
+from web_app.remote.resources import REDACTED, ResourceRequest, checked_id
 from web_app.slurm_plan import build_slurm_plan, time_limit
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,9 +15,10 @@ from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_settings
 from privsyn_platform.settings import load_settings
-from web_app.cli_process import run_cli
-from web_app.job_runner import Submission, make_job_runner
-from web_app.remote_runner import RemoteJobRunner, RemoteStatus, SlurmJobRunner
+from web_app.job_runner import make_job_runner
+from web_app.remote.base import RemoteStatus, Submission
+from web_app.remote.process import run_cli
+from web_app.remote.runner import RemoteJobRunner
 from web_app.slurm_control import SLURM_STATES, SlurmControl, parse_sbatch_id, parse_scontrol, slurm_status
 
 OWNER = Principal(subject="alice")
@@ -166,7 +167,7 @@ def test_a_hanging_or_failing_sbatch_fails_the_job(tmp_path: Path, monkeypatch: 
     _fake_tool(tmp_path / "bin", "sbatch", body)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
     settings = load_settings(state_root=tmp_path / "state", job_backend="slurm", slurm={"partition": "debug"})
-    runner = SlurmJobRunner(SlurmControl(settings, timeout_s=0.3), store)
+    runner = RemoteJobRunner(SlurmControl(settings, timeout_s=0.3), store)
     job = store.create_job(OWNER, method="privsyn", params={}, backend="slurm")
     runner.submit(job, f"jobs/{job.id}/job_request.json")
     failed = store.get_job(job.id, OWNER)
@@ -178,7 +179,7 @@ def test_a_hanging_or_failing_sbatch_fails_the_job(tmp_path: Path, monkeypatch: 
 def test_the_factory_builds_the_slurm_runner(tmp_path: Path, store: MetadataStore) -> None:
     settings = load_settings(state_root=tmp_path / "state", job_backend="slurm", slurm={"partition": "debug"})
     runner = make_job_runner(settings, None, store)  # type: ignore[arg-type]
-    assert runner.name == "slurm" and isinstance(runner, SlurmJobRunner)
+    assert runner.name == "slurm" and isinstance(runner, RemoteJobRunner)
 
 
 def test_the_factory_builds_the_cloud_runners_without_contacting_them(tmp_path: Path, store: MetadataStore) -> None:

@@ -24,7 +24,7 @@ from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 from test.conftest import Services
 from test.remote.conftest import SlurmCluster, confirm, poll, slurm_settings, wrapper_python
 from web_app.main import create_app
-from web_app.remote_runner import SlurmJobRunner
+from web_app.remote.runner import RemoteJobRunner
 from web_app.slurm_control import SlurmControl
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -67,7 +67,7 @@ def slurm_client(slurm_cluster: SlurmCluster, tmp_path: Path) -> Iterator:
 
 @dataclass(frozen=True)
 class TimeLimitedJob:
-    runner: SlurmJobRunner
+    runner: RemoteJobRunner
     store: MetadataStore
     job: JobRecord
 
@@ -82,7 +82,7 @@ def time_limited_job(slurm_cluster: SlurmCluster, tmp_path_factory: pytest.TempP
         slurm_cluster, base / "state", PRIVSYN_JOB_TIMEOUT_MIN="1",
         PRIVSYN_SLURM__PYTHON=wrapper_python(base / "forever", "sleep 600"))))
     store = metadata_store_from_settings(settings)
-    runner = SlurmJobRunner(SlurmControl(settings), store, min_refresh_s=0)
+    runner = RemoteJobRunner(SlurmControl(settings), store, min_refresh_s=0)
     job = store.create_job(SYSTEM_PRINCIPAL, method="privsyn", params={}, backend="slurm")
     submission = runner.submit(job, f"jobs/{job.id}/job_request.json")
     job = store.record_submission(job.id, SYSTEM_PRINCIPAL, backend_handle=submission.backend_handle,

@@ -26,7 +26,7 @@ from privsyn_platform.errors import (
     PlatformError,
     SubmissionError,
 )
-from web_app.ingestion_errors import DataError
+from web_app.ingestion.errors import DataError
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from method.api import ColumnSpec, TableMetadata
-from web_app.comparison_html import render_html
 from web_app.data_comparison import EvaluationError, compare
 from web_app.data_inference import infer_metadata
+from web_app.evaluation.report import render_html
 
 RNG = np.random.default_rng
 

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from web_app.column_stats import head_present
+from web_app.ingestion.column_stats import head_present
 
 DATETIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",

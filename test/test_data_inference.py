@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from web_app.data_inference import SWITCHABLE_REASONS, InferenceSettings, infer_metadata
-from web_app.ingestion_errors import IngestionError, IngestionLimits, check_synthesis_size
+from web_app.ingestion.errors import IngestionError, IngestionLimits, check_synthesis_size
 
 
 def _frame(n: int = 400) -> pd.DataFrame:

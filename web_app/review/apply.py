@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from method.preprocess_common.categorical import normalise
-from web_app.schema_confirm import ConfirmedSchema
+from web_app.review.confirm import ConfirmedSchema
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,9 +14,9 @@ import pytest
 import method.synthesis  # noqa: F401
 from method.api import registry
 from web_app.cli import main
-from web_app.ingestion import ingest_path
+from web_app.ingestion.reader import ingest_path
 
-ADULT = Path(__file__).resolve().parents[2] / "data" / "adult.csv.zip"
+ADULT = Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_constant_all_missing_and_dates_survive_synthesis(tmp_path: Path) -> Non
 
 
 def test_data_modules_do_not_import_the_web_stack() -> None:
-    code = ("import sys, web_app.cli, web_app.data_comparison, web_app.comparison_html, web_app.schema_apply; "
+    code = ("import sys, web_app.cli, web_app.data_comparison, web_app.evaluation.report, web_app.review.apply; "
             "print('fastapi' in sys.modules or 'starlette' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from web_app.api.deps import ServicesDep
+from web_app.api.schemas import JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
 from web_app.auth import CurrentPrincipal
-from web_app.deps import ServicesDep
-from web_app.schemas import JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
 
 router = APIRouter(tags=["jobs"])
 

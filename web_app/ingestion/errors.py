@@ -34,7 +34,7 @@ class DataError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
     def to_detail(self) -> dict[str, str]:
-        """The ``detail`` object of the API's error envelope (DESIGN §2)."""
+        """The ``detail`` object of the API's error envelope (docs/api.md)."""
         detail = {"error": self.code, "message": self.message}
         if self.hint:
             detail["hint"] = self.hint

@@ -18,55 +18,30 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar, Protocol
 
 from privsyn_platform.errors import SubmissionError
 from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
-from privsyn_platform.settings import Settings
-from web_app.job_runner import Submission, finish_if_active
+from web_app.remote.base import RemoteControl, RemoteStatus, Submission, finish_if_active
 
 log = logging.getLogger(__name__)
 
 MIN_REFRESH_S = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteStatus:
-    """The scheduler's view of a job in our terms: ``state`` plus the scheduler's own word for it."""
-
-    state: JobState
-    reason: str
-    detail: str = ""
-
-
-class RemoteControl(Protocol):
-    backend: ClassVar[str]
-
-    def submit(self, job_id: str, request_key: str) -> Submission:
-        """Hand the job to the scheduler; raises SubmissionError with the scheduler's message."""
-        ...
-
-    def status(self, handle: str) -> RemoteStatus | None:
-        """The scheduler's view, or None when it does not know ``handle`` (any more)."""
-        ...
-
-    def cancel(self, handle: str) -> None:
-        """Stop the remote job, queued or running."""
-        ...
-
-
 class RemoteJobRunner:
     """A :class:`~web_app.job_runner.JobRunner` on top of a :class:`RemoteControl`."""
-
-    name: ClassVar[str] = "remote"
 
     def __init__(self, control: RemoteControl, store: MetadataStore, *, min_refresh_s: float = MIN_REFRESH_S,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.control, self._store, self._min_refresh_s, self._clock = control, store, min_refresh_s, clock
         self._last_refresh: dict[str, float] = {}
         self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The backend's name (``slurm``, ``aws_batch``, ``cloud_run``), as stored with each job."""
+        return self.control.backend
 
     def submit(self, job: JobRecord, request_key: str) -> Submission:
         self._due(job.id)  # the scheduler has nothing new to say right after submission
@@ -129,29 +104,3 @@ class RemoteJobRunner:
         with self._lock:
             self._last_refresh.pop(job_id, None)  # final from now on: never refreshed again
         finish_if_active(self._store, job_id, target, failure)
-
-
-class SlurmJobRunner(RemoteJobRunner):
-    name: ClassVar[str] = "slurm"
-
-
-class AwsBatchJobRunner(RemoteJobRunner):
-    name: ClassVar[str] = "aws_batch"
-
-
-class CloudRunJobRunner(RemoteJobRunner):
-    name: ClassVar[str] = "cloud_run"
-
-
-def make_remote_runner(settings: Settings, store: MetadataStore) -> RemoteJobRunner:
-    """The runner of ``settings.job_backend`` (one of slurm, aws_batch, cloud_run); controls load lazily."""
-    if settings.job_backend == "slurm":
-        from web_app.slurm_control import SlurmControl
-        return SlurmJobRunner(SlurmControl(settings), store)
-    if settings.job_backend == "aws_batch":
-        from web_app.aws_batch_control import AwsBatchControl
-        return AwsBatchJobRunner(AwsBatchControl(settings), store)
-    if settings.job_backend == "cloud_run":
-        from web_app.cloud_run_control import CloudRunControl
-        return CloudRunJobRunner(CloudRunControl(settings), store)
-    raise ValueError(f"{settings.job_backend!r} is not a remote backend; valid: slurm, aws_batch, cloud_run")

@@ -13,10 +13,10 @@ import pytest
 from method.api.privacy import BudgetLedger
 from method.preprocess_common import TableEncoder
 from web_app.data_inference import infer_metadata
-from web_app.ingestion_errors import SchemaError
-from web_app.schema_apply import prepare_table, restore_table
-from web_app.schema_confirm import metadata_from_confirmed
-from web_app.schema_payload import draft_payload
+from web_app.ingestion.errors import SchemaError
+from web_app.review.apply import prepare_table, restore_table
+from web_app.review.confirm import metadata_from_confirmed
+from web_app.review.payload import draft_payload
 
 
 @pytest.fixture

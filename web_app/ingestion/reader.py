@@ -1,11 +1,11 @@
 """Reading an uploaded file into a pandas DataFrame: the entry points of the data layer's input side.
 
 :func:`ingest_path` (a file on disk) and :func:`ingest_upload` (a stream, copied under the byte cap first)
-return an :class:`IngestedTable`; anything wrong raises :class:`~web_app.ingestion_errors.IngestionError`
+return an :class:`IngestedTable`; anything wrong raises :class:`~web_app.ingestion.errors.IngestionError`
 with a code. The steps:
 
-1. archive/gzip extraction, binary and encoding detection (:mod:`web_app.ingestion_source`);
-2. dialect sniffing and header cleaning from a 64 KiB sample (:mod:`web_app.ingestion_dialect`);
+1. archive/gzip extraction, binary and encoding detection (:mod:`web_app.ingestion.source`);
+2. dialect sniffing and header cleaning from a 64 KiB sample (:mod:`web_app.ingestion.dialect`);
 3. the whole file is parsed by pyarrow's multi-threaded CSV reader (quoted fields with embedded delimiters
    and newlines, CRLF, every-field-quoted, decimal comma, null tokens), with the cleaned header supplied;
    columns pyarrow cannot convert consistently are re-read as text;
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from web_app.ingestion_dialect import (
+from web_app.ingestion.dialect import (
     Dialect,
     HeaderRename,
     clean_header,
@@ -36,8 +36,8 @@ from web_app.ingestion_dialect import (
     read_header,
     sniff_dialect,
 )
-from web_app.ingestion_errors import IngestionError, IngestionLimits, too_large
-from web_app.ingestion_source import (
+from web_app.ingestion.errors import IngestionError, IngestionLimits, too_large
+from web_app.ingestion.source import (
     SAMPLE_BYTES,
     copy_limited,
     decode_sample,
@@ -124,7 +124,7 @@ def ingest_path(
     Raises:
         IngestionError: codes ``file_not_found``, ``file_too_large``, ``empty_file``, ``binary_file``,
             ``header_only``, ``too_many_columns``, ``too_many_rows``, ``ragged_rows``, ``unreadable_csv`` and the
-            archive codes of :func:`~web_app.ingestion_source.materialize_csv`.
+            archive codes of :func:`~web_app.ingestion.source.materialize_csv`.
     """
     limits = limits or IngestionLimits()
     options = options or IngestionOptions()

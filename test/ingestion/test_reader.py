@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from web_app.ingestion import IngestionOptions, copy_limited, ingest_path, ingest_upload
-from web_app.ingestion_errors import IngestionError, IngestionLimits
+from web_app.ingestion.errors import IngestionError, IngestionLimits
+from web_app.ingestion.reader import IngestionOptions, copy_limited, ingest_path, ingest_upload
 
 
 def write_csv(frame: pd.DataFrame, path: Path, *, sep: str = ",", encoding: str = "utf-8", decimal: str = ".",

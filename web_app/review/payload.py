@@ -3,7 +3,7 @@
 This JSON is what ``POST /synthesize`` returns for review, what the predecessor's browser UI edits and posts
 back to ``/confirm_synthesis``, and the CLI's schema file (``privsyn infer -o schema.json``, which holds
 ``{"domain_data": …, "info_data": …}``). :func:`draft_payload` writes it; the inverse, validation and
-provenance live in :mod:`web_app.schema_confirm`. The format is documented in ``docs/data.md``.
+provenance live in :mod:`web_app.review.confirm`. The format is documented in ``docs/data.md``.
 
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
 ``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,

@@ -6,12 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from privsyn_platform.errors import NotFoundError
+from web_app.api.deps import ServicesDep
+from web_app.api.errors import error_response
+from web_app.api.schemas import MethodPublic, MethodsPublic, WhoAmIPublic
 from web_app.auth import CurrentPrincipal
-from web_app.deps import ServicesDep
-from web_app.errors import error_response
 from web_app.methods_dispatcher import list_methods
 from web_app.preview_service import SAMPLE_DATASETS
-from web_app.schemas import MethodPublic, MethodsPublic, WhoAmIPublic
 
 router = APIRouter(tags=["service"])
 

@@ -20,7 +20,7 @@ from typing import IO, BinaryIO
 
 from charset_normalizer import from_bytes
 
-from web_app.ingestion_errors import IngestionError, IngestionLimits, too_large
+from web_app.ingestion.errors import IngestionError, IngestionLimits, too_large
 
 CHUNK = 1024 * 1024
 SAMPLE_BYTES = 64 * 1024

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Form
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from web_app.api.deps import ServicesDep
+from web_app.api.schemas import EvaluatePublic
 from web_app.auth import CurrentPrincipal
-from web_app.comparison_html import render_html
-from web_app.deps import ServicesDep
-from web_app.schemas import EvaluatePublic
+from web_app.evaluation.report import render_html
 
 router = APIRouter(tags=["results"])
 CHUNK_BYTES = 1024 * 1024

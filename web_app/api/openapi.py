@@ -1,4 +1,4 @@
-"""``python -m web_app.export_openapi PATH``: write the app's OpenAPI document for the frontend's client.
+"""``python -m web_app.api.openapi PATH``: write the app's OpenAPI document for the frontend's client.
 
 The browser app generates its TypeScript client from ``frontend/openapi.json``; a test compares that file
 with :func:`openapi_text` so the committed copy cannot drift from the routes. The app is built with default

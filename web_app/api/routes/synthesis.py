@@ -8,11 +8,11 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from privsyn_platform.metadata_records import JobState
+from web_app.api.deps import ServicesDep
+from web_app.api.errors import error_response
+from web_app.api.forms import display_params, field, synthesis_request, wants_to_wait
+from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public
 from web_app.auth import CurrentPrincipal
-from web_app.deps import ServicesDep
-from web_app.errors import error_response
-from web_app.form_params import display_params, field, synthesis_request, wants_to_wait
-from web_app.schemas import ConfirmPublic, PreviewPublic, job_public
 
 router = APIRouter(tags=["synthesis"])
 # A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,

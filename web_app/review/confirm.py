@@ -1,13 +1,13 @@
 """The confirmed schema: validate an edited ``domain_data``/``info_data`` payload and turn it into metadata.
 
-:func:`metadata_from_confirmed` is the inverse of :func:`web_app.schema_payload.draft_payload`. It checks
-every field (a :class:`~web_app.ingestion_errors.SchemaError` names the column and the bad value), applies
+:func:`metadata_from_confirmed` is the inverse of :func:`web_app.review.payload.draft_payload`. It checks
+every field (a :class:`~web_app.ingestion.errors.SchemaError` names the column and the bad value), applies
 type switches, and decides each column's provenance: a value the user left as inferred is read off the
 data (``data``, not DP); a column becomes ``public`` only when every data-derived value of it (both bounds,
 or the category list) was replaced by the user. A column switched to numerical gets its bounds from the
 payload, else from the data. Values outside a confirmed category list either map to the special token
 (``map_to_special``: ``ColumnSpec.other_token``) or are redrawn uniformly from the list (``resample``, applied
-by :func:`web_app.schema_apply.prepare_table`).
+by :func:`web_app.review.apply.prepare_table`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from method.api.errors import InvalidMetadataError
 from method.api.metadata import BINNINGS, COLUMN_KINDS, DP_BINNINGS, ColumnSpec, Provenance, TableMetadata
 from method.preprocess_common.binning import explicit_edges
 from method.preprocess_common.categorical import normalise
-from web_app.column_stats import value_counts
 from web_app.data_inference import SPECIAL_TOKEN
-from web_app.ingestion_errors import IngestionLimits, SchemaError
-from web_app.schema_payload import REMAP_STRATEGIES, Payload
+from web_app.ingestion.column_stats import value_counts
+from web_app.ingestion.errors import IngestionLimits, SchemaError
+from web_app.review.payload import REMAP_STRATEGIES, Payload
 
 
 @dataclass(frozen=True, slots=True)
