@@ -196,6 +196,7 @@ class Settings(BaseSettings):
     max_rows: int = Field(default=1_000_000, ge=1)
     max_columns: int = Field(default=200, ge=1)
     max_categories: int = Field(default=1_000, ge=2)
+    dataset_epsilon_limit: float | None = Field(default=None, gt=0)
     session_ttl_seconds: int = Field(default=3_600, ge=1)
     preview_ttl_seconds: int = Field(default=7 * 24 * 3_600, ge=1)
 

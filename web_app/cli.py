@@ -22,15 +22,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import method.synthesis  # noqa: F401  (registers the synthesizers)
-from method.api import PrivacySpec, Progress, RunConfig, registry
+from method.api import Progress
 from method.api.errors import MethodError
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
 from web_app.ingestion.reader import IngestedTable, ingest_path
 from web_app.review.apply import prepare_table, synthetic_csv
-from web_app.review.confirm import ConfirmedSchema, load_json, metadata_from_confirmed
-from web_app.review.payload import draft_payload, schema_document
+from web_app.review.confirm import DOMAIN_MODES, ConfirmedSchema, confirm_run, load_json, metadata_from_confirmed
+from web_app.review.payload import Payload, draft_payload, schema_document
+from web_app.synthesis_service import SynthesisRequest, synthesize, validate_request
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
@@ -40,9 +40,11 @@ PRIVACY_HELP = """privacy parameters:
                 private and noisier; 0.1–10 is the usual range, 1 a common choice.
   --delta D     the probability δ with which that bound may fail; choose it well below 1/rows
                 (e.g. 1e-9 for tables of up to millions of rows). Must be in (0, 1).
-The whole budget is converted to zCDP ρ and split over every step that reads the data; the ledger is
-printed at the end. Bounds and category lists inferred from the data (when no schema file confirms
-public values) are NOT covered by the guarantee: the summary lists those columns.
+The whole budget is converted to zCDP ρ and split over every step that reads the data, the discovery
+of the schema included: without --schema, or for the columns a schema file does not declare public
+("declared_public" in its info_data), kinds, categories, bounds and formats are derived with DP from
+--domain-budget of ρ. With --domain-mode as_confirmed the schema file is your public declaration and is
+released as written. The summary line says which applies.
 """
 
 
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=None, help="fix the randomness (default: fresh OS entropy)")
     synth.add_argument("--rows", type=int, default=None, help="rows to sample (default: DP estimate of the input's)")
     synth.add_argument("--knob", action="append", default=[], metavar="NAME=JSON", help="a method knob, repeatable")
+    synth.add_argument("--domain-mode", choices=DOMAIN_MODES, default=None,
+                       help="dp: discover every undeclared fact of the schema with DP (default); as_confirmed: "
+                            "the schema file is your public declaration")
+    synth.add_argument("--domain-budget", type=float, default=0.1, metavar="SHARE",
+                       help="share of ρ for DP domain discovery (default 0.1)")
     synth.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
                        help="wall-clock budget: AIM stops selecting and finishes, PrivSyn's GUM stops after its "
                             "round; ε is still spent exactly")
@@ -115,21 +122,20 @@ def _ingest(path: Path) -> IngestedTable:
     return table
 
 
-def _schema_for(table: IngestedTable, schema_path: Path | None, name: str) -> ConfirmedSchema:
+def _payload_for(table: IngestedTable, schema_path: Path | None, name: str) -> tuple[Payload, Payload]:
     if schema_path is None:
-        domain, info = draft_payload(infer_metadata(table.frame), table.frame, name=name)
-    else:
-        document = load_json(schema_path.read_text(encoding="utf-8"), f"schema file {schema_path}")
-        if "domain_data" not in document or "info_data" not in document:
-            raise SchemaError("malformed_payload", f"schema file {schema_path} needs 'domain_data' and 'info_data'")
-        domain, info = document["domain_data"], document["info_data"]
-    return metadata_from_confirmed(domain, info, table.frame)
+        return draft_payload(infer_metadata(table.frame), table.frame, name=name, null_token=table.null_token)
+    document = load_json(schema_path.read_text(encoding="utf-8"), f"schema file {schema_path}")
+    if "domain_data" not in document or "info_data" not in document:
+        raise SchemaError("malformed_payload", f"schema file {schema_path} needs 'domain_data' and 'info_data'")
+    return document["domain_data"], document["info_data"]
 
 
 def _infer(args: argparse.Namespace) -> int:
     table = _ingest(args.data)
     inferred = infer_metadata(table.frame)
-    domain, info = draft_payload(inferred, table.frame, name=args.name or args.data.stem, warnings=table.warnings)
+    domain, info = draft_payload(inferred, table.frame, name=args.name or args.data.stem, warnings=table.warnings,
+                                 null_token=table.null_token)
     info["ingestion"] = {"dialect": table.dialect_description, "encoding": table.encoding}
     args.output.write_text(json.dumps(schema_document(domain, info), indent=2, ensure_ascii=False), encoding="utf-8")
     excluded = ", ".join(inferred.excluded) or "none"
@@ -173,30 +179,27 @@ class _ProgressBar:
 
 
 def _synthesize(args: argparse.Namespace) -> int:
-    privacy = PrivacySpec(epsilon=args.epsilon, delta=args.delta)
-    synthesizer = registry.create(args.method, **_knobs(args.knob))
+    request = SynthesisRequest(args.method, args.epsilon, args.delta, _knobs(args.knob), rows=args.rows,
+                               seed=args.seed, time_budget_s=args.time_budget, domain_mode=args.domain_mode,
+                               domain_budget=args.domain_budget)
+    validate_request(request)
     table = _ingest(args.data)
-    schema = _schema_for(table, args.schema, args.data.stem)
-    check_synthesis_size(len(schema.columns), IngestionLimits())
+    domain, info = _payload_for(table, args.schema, args.data.stem)
     rng = np.random.default_rng(args.seed)
+    schema, story = confirm_run(domain, info, table.frame, request, limits=IngestionLimits(), rng=rng)
+    check_synthesis_size(len(schema.columns), IngestionLimits())
     private = prepare_table(table.frame, schema, rng)
     bar = _ProgressBar(args.progress)
     try:
-        config = RunConfig(rng=rng, on_progress=bar, time_budget_s=args.time_budget)
-        fitted = synthesizer.fit(private, schema.metadata, privacy, config)
-        synthetic = fitted.sample(args.rows)
+        result = synthesize(private, schema.metadata, request, story=story, on_progress=bar)
     finally:
         bar.close()
-    _write_atomically(synthetic_csv(synthetic, schema.datetime_formats, table.null_token), args.output)
-    ledger = fitted.ledger
-    _note(f"wrote {args.output}: {len(synthetic):,} rows; ε={args.epsilon:g}, δ={args.delta:g}, "
-          f"ρ spent {ledger.spent:.6g} of {ledger.total_rho:.6g}")
-    non_dp = schema.metadata.non_dp_provenance()
-    if non_dp:
-        _note(f"note: bounds/categories of {len(non_dp)} column(s) were read off the data without DP: "
-              f"{', '.join(non_dp)} (confirm public values in a schema file to avoid this)")
+    _write_atomically(synthetic_csv(result.frame, schema.datetime_formats, schema.null_token), args.output)
+    privacy = result.privacy
+    _note(f"wrote {args.output}: {len(result.frame):,} rows; ρ spent {privacy.rho_spent:.6g} of {privacy.rho:.6g}")
+    _note(privacy.summary)
     if args.report:
-        report = _compare(private, synthetic, schema, rng)
+        report = _compare(private, result.frame, schema, rng)
         _write_report(report, args.report)
     return 0
 
@@ -229,7 +232,8 @@ def _write_report(report: Any, path: Path | None) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     real = _ingest(args.real)
     synthetic = _ingest(args.synthetic)
-    schema = _schema_for(real, args.schema, args.real.stem)
+    domain, info = _payload_for(real, args.schema, args.real.stem)
+    schema = metadata_from_confirmed(domain, info, real.frame, mode="as_confirmed")  # owner-only: no DP
     rng = np.random.default_rng(args.seed)
     real_table = prepare_table(real.frame, schema, rng)
     synth_table = prepare_table(synthetic.frame, schema, rng, resample=False, strict=False)

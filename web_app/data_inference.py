@@ -32,7 +32,8 @@ from web_app.ingestion.datetimes import DATETIME_FORMATS, detect_datetime_format
 
 InferredKind = Literal["categorical", "numerical", "datetime", "excluded"]
 SWITCHABLE_REASONS = ("integer_unique_below_threshold", "integer_sparse_unique", "float_unique_low")
-SPECIAL_TOKEN = "__OTHER__"
+#: The public label of a column's "other" bucket (values outside its category list) in released data.
+OTHER_LABEL = "other"
 _ID_NAME = re.compile(r"(^|[^a-z])(id|key|uuid|guid)([^a-z]|$)|_id$|^id", re.IGNORECASE)
 
 
@@ -50,9 +51,8 @@ class InferenceSettings:
         exclude_identifiers: exclude identifier-like columns by default.
         high_cardinality: categorical columns with more distinct values are flagged.
         max_categories: categories kept per column; the rest map to the special token.
-        bins: default number of bins of numerical and datetime columns.
-        skewed_binning_skewness: a non-negative numerical column whose skewness exceeds this gets exponential
-            bins (fine near zero), so a mass of zeros or small values is not smeared over one wide uniform bin.
+        bins: default number of bins of numerical and datetime columns (always uniform: a binning chosen
+            from the data's shape would be a fact about the rows; DP binnings are the user's choice).
         datetime_formats: the ``strptime`` formats tried on text columns, in order of preference.
     """
 
@@ -66,7 +66,6 @@ class InferenceSettings:
     high_cardinality: int = 100
     max_categories: int = 1000
     bins: int = 32
-    skewed_binning_skewness: float = 3.0
     datetime_formats: tuple[str, ...] = DATETIME_FORMATS
 
 
@@ -87,12 +86,12 @@ class ColumnInference:
         dtype: the ingested pandas dtype.
         rows, missing, unique: row count, missing cells and distinct values.
         categories, counts: categorical only: the kept values (sorted) and their frequencies.
-        other_token: categorical only: values outside ``categories`` map to :data:`SPECIAL_TOKEN`.
+        other_token: categorical only: values outside ``categories`` map to :data:`OTHER_LABEL`.
         lower, upper: numerical/datetime bounds (datetime: ns since the epoch); also the range of a
             categorical column whose values are numbers.
         integer: whole numbers only.
         datetime_format: the ``strptime`` format of a datetime column.
-        binning: numerical only: ``uniform``, or ``exponential`` for a long right tail above zero.
+        binning: numerical only: the public default ``uniform``.
         high_cardinality, suggested_fix: flagged columns and what to do (``bin``, ``merge_rare``, ``exclude``).
     """
 
@@ -127,7 +126,7 @@ class ColumnInference:
         """The :class:`ColumnSpec` of this inference (provenance ``data``); not for excluded columns."""
         if self.kind == "categorical":
             return ColumnSpec(self.name, "categorical", dtype=self.dtype, categories=self.categories,
-                              other_token=self.other_token, other_value=SPECIAL_TOKEN, nullable=self.nullable,
+                              other_token=self.other_token, other_value=OTHER_LABEL, nullable=self.nullable,
                               provenance="data")
         if self.kind in ("numerical", "datetime"):
             return ColumnSpec(self.name, self.kind, dtype=self.dtype if self.kind == "numerical" else "datetime64[ns]",
@@ -230,16 +229,8 @@ def _infer_numeric(
             f"(<= {settings.float_categorical_max}): treated as categories")))
     else:
         reason = Reason("float_continuous", f"decimal numbers with {stats.unique:,} distinct values: numerical")
-    binning = "uniform"
-    reasons: tuple[Reason, ...] = (reason,)
-    skewness = float(pd.to_numeric(series, errors="coerce").skew()) if stats.present > 2 else 0.0
-    if (stats.lower or 0.0) >= 0 and skewness > settings.skewed_binning_skewness:
-        binning = "exponential"
-        reasons += (Reason("skewed_exponential_bins", (
-            f"values >= 0 with a long right tail (skewness {skewness:.1f} > {settings.skewed_binning_skewness:g}): "
-            "exponential bins keep the values near zero apart instead of one wide first bin")),)
-    return ColumnInference(kind="numerical", reasons=reasons, lower=stats.lower, upper=stats.upper,
-                           integer=stats.integer, binning=binning, **base)
+    return ColumnInference(kind="numerical", reasons=(reason,), lower=stats.lower, upper=stats.upper,
+                           integer=stats.integer, **base)
 
 
 def _is_integer_identifier(stats: ColumnStats, settings: InferenceSettings) -> bool:
@@ -288,7 +279,7 @@ def _categorical(
         counts = counts[: settings.max_categories]
         reasons.append(Reason("cardinality_capped", (
             f"{stats.unique:,} distinct values exceed the limit of {settings.max_categories:,}: the most frequent "
-            f"{settings.max_categories:,} are kept and the others map to {SPECIAL_TOKEN!r}")))
+            f"{settings.max_categories:,} are kept and the others map to {OTHER_LABEL!r}")))
     high = stats.unique > settings.high_cardinality
     fix = None
     if high:

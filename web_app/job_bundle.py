@@ -16,9 +16,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from method.api import TableMetadata
+from method.api.privacy import LedgerEntry
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.object_storage_base import StoredObject
-from web_app.synthesis_service import SynthesisRequest
+from web_app.synthesis_service import DomainStory, SynthesisRequest
 
 JOB_REQUEST_KIND = "job_request"
 CONFIRMED_INPUT_KIND = "confirmed_input"
@@ -57,11 +58,20 @@ class JobRequest(BaseModel):
     input_key: str
     null_token: str = ""
     datetime_formats: dict[str, str] = Field(default_factory=dict)
+    domain_mode: str = "as_confirmed"
+    declared: tuple[str, ...] = ()
+    decisions: tuple[dict[str, Any], ...] = ()
+    spent: tuple[LedgerEntry, ...] = ()  # the confirm's DP domain discovery, charged to this run
+    threshold_delta: float = 0.0
+    dataset_budget: dict[str, Any] | None = None  # the dataset's odometer with this run, at confirm
     created_at: datetime
 
     def synthesis_request(self) -> SynthesisRequest:
         return SynthesisRequest(self.method, self.epsilon, self.delta, dict(self.knobs), self.rows, self.seed,
                                 self.time_budget_s)
+
+    def story(self) -> DomainStory:
+        return DomainStory(self.domain_mode, self.declared, self.decisions, self.spent, self.threshold_delta)
 
 
 def frame_to_parquet(frame: pd.DataFrame) -> bytes:

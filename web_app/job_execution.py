@@ -80,7 +80,7 @@ def execute_confirmed_job(
         table = read_parquet(storage, request.input_key)
         log.info("job %s: synthesizing %d rows × %d columns with %s", job_id, len(table), table.shape[1],
                  request.method)
-        result = synthesize(table, request.metadata, request.synthesis_request(),
+        result = synthesize(table, request.metadata, request.synthesis_request(), story=request.story(),
                             on_progress=ProgressWriter(store, job_id))
         _publish(job_id, request, result, storage, store)
         log.info("job %s: succeeded", job_id)
@@ -96,8 +96,8 @@ def execute_confirmed_job(
 
 def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage: ObjectStorage,
              store: MetadataStore) -> None:
-    report = {**result.privacy.to_json(), "fit_seconds": result.fit_seconds, "sample_seconds": result.sample_seconds,
-              "rows": len(result.frame)}
+    report = {**result.privacy.to_json(), "rows": len(result.frame), "dataset": request.dataset_budget}
+    log.info("job %s: fit %.1f s, sample %.1f s", job_id, result.fit_seconds, result.sample_seconds)
     csv = storage.put_bytes(job_key(job_id, "synthetic.csv"),
                             synthetic_csv(result.frame, request.datetime_formats, request.null_token))
     privacy = storage.put_bytes(job_key(job_id, "privacy_report.json"), json.dumps(report, indent=1).encode())

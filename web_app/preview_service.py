@@ -24,6 +24,7 @@ import pandas as pd
 
 from method.api import PrivacySpec
 from privsyn_platform.auth import Principal
+from privsyn_platform.errors import ConflictError
 from privsyn_platform.metadata_records import JobRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
@@ -33,12 +34,11 @@ from web_app.ingestion.errors import IngestionError, check_synthesis_size
 from web_app.ingestion.reader import IngestionLimits, ingest_path, ingest_upload
 from web_app.job_bundle import frame_to_parquet, preview_key, read_parquet
 from web_app.job_service import JobService
-from web_app.methods_dispatcher import create_synthesizer
 from web_app.review.apply import prepare_table
-from web_app.review.confirm import metadata_from_confirmed
+from web_app.review.confirm import confirm_run, run_privacy
 from web_app.review.payload import draft_payload
 from web_app.sessions import SessionStore
-from web_app.synthesis_service import SynthesisRequest
+from web_app.synthesis_service import SynthesisRequest, validate_request
 
 SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
 
@@ -56,12 +56,6 @@ class Preview:
     info_data: dict[str, Any]
     params: dict[str, Any]
     null_token: str = ""  # how the input wrote missing cells; the synthetic CSV writes them the same way
-
-
-def validate_request(request: SynthesisRequest) -> None:
-    """Raise the method layer's error for bad ε/δ, an unknown method or a bad knob — before any work."""
-    PrivacySpec(epsilon=request.epsilon, delta=request.delta)
-    create_synthesizer(request.method, request.knobs)
 
 
 def limits_from(settings: Settings) -> IngestionLimits:
@@ -91,7 +85,7 @@ class PreviewService:
         frame = ingested.frame
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
         domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",
-                                               warnings=ingested.warnings)
+                                               warnings=ingested.warnings, null_token=ingested.null_token)
         preview = Preview(new_id(), frame, domain_data, info_data, params, ingested.null_token)
         self._persist(preview, principal)
         self.previews.put(preview.id, principal.subject, preview)
@@ -134,16 +128,31 @@ class PreviewService:
         payload = json.loads(self.storage.get_bytes(bundle.storage_keys["payload"]))
         return payload["domain_data"], payload["info_data"]
 
+    def _check_dataset_limit(self, preview_id: str, privacy: PrivacySpec, principal: Principal) -> None:
+        """Refuse (409, before any noise) a run that would take the dataset past PRIVSYN_DATASET_EPSILON_LIMIT."""
+        limit = self.settings.dataset_epsilon_limit
+        if limit is None:
+            return
+        spent = self.jobs.dataset_budget(preview_id, principal)
+        after = spent.adding(privacy.rho, privacy.delta - privacy.threshold_delta, privacy.threshold_delta)
+        if after.epsilon > limit:
+            raise ConflictError(
+                f"this run would bring the dataset's cumulative ε to {after.epsilon:.3g} (δ = {after.delta:.2g}), "
+                f"over its limit of {limit:g}; its {spent.jobs} earlier run(s) spent ε = {spent.epsilon:.3g}. "
+                "Nothing was run (PRIVSYN_DATASET_EPSILON_LIMIT).")
+
     def confirm(self, preview_id: str, domain_data: Any, info_data: Any, request: SynthesisRequest,
                 principal: Principal, *, display: dict[str, Any] | None = None) -> JobRecord:
         """Validate everything, then create and submit the job (the preview stays for another confirm)."""
         preview = self.get_preview(preview_id, principal)
         validate_request(request)
         limits = limits_from(self.settings)
-        schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
+        self._check_dataset_limit(preview_id, run_privacy(domain_data, info_data, request), principal)
+        rng = np.random.default_rng(request.seed)
+        schema, story = confirm_run(domain_data, info_data, preview.frame, request, limits=limits, rng=rng)
         check_synthesis_size(len(schema.columns), limits)
-        prepared = prepare_table(preview.frame, schema, np.random.default_rng(request.seed))
-        return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=preview.null_token,
+        prepared = prepare_table(preview.frame, schema, rng)
+        return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=schema.null_token,
                                 run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
-                                datetime_formats=dict(schema.datetime_formats),
+                                datetime_formats=dict(schema.datetime_formats), story=story,
                                 display={"preview_id": preview_id, **(display or {})})

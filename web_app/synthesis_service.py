@@ -1,8 +1,10 @@
 """DataFrame in, DataFrame and privacy report out: one synthesis run, with no I/O.
 
 ``synthesize`` builds the method from its knobs (via the dispatcher), fits it on the confirmed table —
-the shared pipeline encodes with the confirmed metadata and records every spend in the run's ledger —
-samples, checks the output's schema, and returns the synthetic frame with a :class:`PrivacyReport`.
+the shared pipeline encodes with the confirmed metadata and records every spend in the run's ledger, which
+starts with the confirm's DP domain discovery (``spent``) — samples, checks the output's schema, and returns
+the synthetic frame with a :class:`PrivacyReport`: the target, the ledger, and every structural decision of
+the release with its source (declared, DP, public default).
 Jobs, storage and HTTP are someone else's business (``job_execution``, ``job_service``).
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from method.api import PrivacySpec, ProgressCallback, RunConfig, TableMetadata
-from method.api.errors import MethodError
+from method.api.errors import InvalidParameterError, MethodError
 from method.api.privacy import BudgetLedger, LedgerEntry
 from web_app.methods_dispatcher import create_synthesizer
 
@@ -32,6 +34,8 @@ class SynthesisRequest:
     rows: int | None = None
     seed: int | None = None
     time_budget_s: float | None = None
+    domain_mode: str | None = None  # None: the confirmed payload's (default "dp")
+    domain_budget: float = 0.1  # share of ρ for DP domain discovery
 
     def capped(self, max_seconds: float) -> SynthesisRequest:
         """This request with a wall-clock budget of at most ``max_seconds`` (a lower one of its own stays).
@@ -48,7 +52,7 @@ class SynthesisRequest:
 
 @dataclass(frozen=True, slots=True)
 class ColumnProvenance:
-    """Where a column's domain came from: ``public``, ``dp`` (charged) or ``data`` (not DP)."""
+    """Where a column's domain came from: ``public`` (declared), ``dp`` (charged) or ``data`` (not DP)."""
 
     name: str
     kind: str
@@ -58,7 +62,17 @@ class ColumnProvenance:
 
 @dataclass(frozen=True, slots=True)
 class PrivacyReport:
-    """The privacy story of one run: the target, the ledger, and each column's domain provenance."""
+    """The privacy story of one run: the target, the ledger, each column's domain provenance, and every
+    structural decision of the release with its source.
+
+    Attributes:
+        decisions: JSON objects ``{column, decision, value, source, rho}``
+            (:class:`web_app.review.discover.Decision`).
+        domain_mode: ``dp`` or ``as_confirmed``.
+        declared: the columns whose confirmed entries were declared public.
+        threshold_delta: the part of δ the DP category thresholds may use (0 without discovery).
+        seeded: the run used a fixed seed (reproducible by anyone who knows it).
+    """
 
     method: str
     epsilon: float
@@ -68,10 +82,37 @@ class PrivacyReport:
     ledger: tuple[LedgerEntry, ...]
     spent_by_stage: dict[str, float]
     columns: tuple[ColumnProvenance, ...]
+    decisions: tuple[dict[str, Any], ...] = ()
+    domain_mode: str = "as_confirmed"
+    declared: tuple[str, ...] = ()
+    threshold_delta: float = 0.0
+    seeded: bool = False
 
     @property
     def non_dp_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.provenance == "data")
+
+    @property
+    def summary(self) -> str:
+        """One truthful line: what the (ε, δ) guarantee covers, and what is the user's declaration."""
+        target = f"(ε = {self.epsilon:g}, δ = {self.delta:g})-DP"
+        domain_rho = sum(e.rho for e in self.ledger if e.stage.startswith("domain:"))
+        if self.non_dp_columns:
+            line = (f"{target} for the synthetic rows, but the domains of {', '.join(self.non_dp_columns)} were "
+                    "read off the data without DP and are not covered")
+        elif self.domain_mode == "as_confirmed" or len(self.declared) == len(self.columns):
+            line = (f"{target} for the rows, given the schema you declared public (kinds, categories, bounds "
+                    "and formats are released as you declared them)")
+        elif self.declared:
+            line = (f"{target} end to end, except that {len(self.declared)} column(s) "
+                    f"({', '.join(self.declared)}) use the schema you declared public; every other fact was "
+                    f"derived with DP ({domain_rho / self.rho:.0%} of ρ) or is a public default")
+        else:
+            line = (f"{target} end to end: every fact about the table in the release was derived with DP "
+                    f"({domain_rho / self.rho:.0%} of ρ) or is a public default")
+        if self.seeded:
+            line += "; seeded run: reproducible, not private against anyone who knows the seed"
+        return line + "."
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +121,7 @@ class PrivacyReport:
             "delta": self.delta,
             "rho": self.rho,
             "rho_spent": self.rho_spent,
+            "threshold_delta": self.threshold_delta,
             "spent_by_stage": self.spent_by_stage,
             "ledger": [
                 {"stage": e.stage, "measured": e.measured, "rho": e.rho, "mechanism": e.mechanism,
@@ -91,6 +133,11 @@ class PrivacyReport:
                 for c in self.columns
             ],
             "non_dp_columns": list(self.non_dp_columns),
+            "domain_mode": self.domain_mode,
+            "declared_columns": list(self.declared),
+            "decisions": list(self.decisions),
+            "seeded": self.seeded,
+            "summary": self.summary,
         }
 
 
@@ -102,16 +149,39 @@ class SynthesisResult:
     sample_seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class DomainStory:
+    """What the confirm decided about the domain, carried to the run's report (empty: nothing declared
+    nor discovered, e.g. a method-level caller with its own public metadata)."""
+
+    mode: str = "as_confirmed"
+    declared: tuple[str, ...] = ()
+    decisions: tuple[dict[str, Any], ...] = ()
+    spent: tuple[LedgerEntry, ...] = ()
+    threshold_delta: float = 0.0
+
+
 def privacy_report(request: SynthesisRequest, privacy: PrivacySpec, ledger: BudgetLedger,
-                   metadata: TableMetadata) -> PrivacyReport:
+                   metadata: TableMetadata, story: DomainStory | None = None) -> PrivacyReport:
+    story = story or DomainStory()
     columns = tuple(
         ColumnProvenance(c.name, c.kind, c.domain_provenance, c.effective_binning)
         for c in metadata.columns
     )
     return PrivacyReport(
         request.method, privacy.epsilon, privacy.delta, privacy.rho, ledger.spent, tuple(ledger.entries),
-        ledger.spent_by_stage(), columns,
+        ledger.spent_by_stage(), columns, story.decisions, story.mode, story.declared, privacy.threshold_delta,
+        request.seed is not None,
     )
+
+
+def validate_request(request: SynthesisRequest) -> None:
+    """Raise the method layer's error for bad ε/δ, an unknown method, a bad knob or domain budget — before
+    any work."""
+    PrivacySpec(epsilon=request.epsilon, delta=request.delta)
+    create_synthesizer(request.method, request.knobs)
+    if not (isinstance(request.domain_budget, int | float) and 0 < request.domain_budget <= 0.5):
+        raise InvalidParameterError(f"domain_budget must be a share of ρ in (0, 0.5], got {request.domain_budget!r}")
 
 
 def synthesize(
@@ -119,25 +189,30 @@ def synthesize(
     metadata: TableMetadata,
     request: SynthesisRequest,
     *,
+    story: DomainStory | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> SynthesisResult:
-    """Run ``request`` on ``table`` (already restricted to the confirmed columns).
+    """Run ``request`` on ``table`` (already restricted to the confirmed columns and prepared).
+
+    Args:
+        story: the confirm's domain decisions and the discovery's charges (the ledger starts with them).
 
     Raises:
         MethodError: bad privacy parameters or knobs, metadata that does not fit the table, or a
             synthetic table that does not match the confirmed schema.
     """
-    privacy = PrivacySpec(epsilon=request.epsilon, delta=request.delta)
+    story = story or DomainStory()
+    privacy = PrivacySpec(epsilon=request.epsilon, delta=request.delta, threshold_delta=story.threshold_delta)
     synthesizer = create_synthesizer(request.method, request.knobs)
     config = RunConfig(seed=request.seed, time_budget_s=request.time_budget_s)
     if on_progress is not None:
         config = replace(config, on_progress=on_progress)
     started = time.perf_counter()
-    fitted = synthesizer.fit(table[list(metadata.names)], metadata, privacy, config)
+    fitted = synthesizer.fit(table[list(metadata.names)], metadata, privacy, config, spent=story.spent)
     fitted_at = time.perf_counter()
     frame = fitted.sample(request.rows)
     finished = time.perf_counter()
     if list(frame.columns) != list(metadata.names):
         raise MethodError(f"the synthetic table's columns {list(frame.columns)} differ from {list(metadata.names)}")
-    report = privacy_report(request, privacy, fitted.ledger, metadata)
+    report = privacy_report(request, privacy, fitted.ledger, metadata, story)
     return SynthesisResult(frame, report, fitted_at - started, finished - fitted_at)

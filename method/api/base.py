@@ -6,8 +6,8 @@
   budget and a progress callback.
 * :class:`Synthesizer` / :class:`FittedSynthesizer` — ``fit`` reads the private table and spends budget
   (recorded in the fitted object's ledger); ``sample`` is free post-processing.
-* :class:`SynthRegistry` — name → synthesizer class. Synthesizer packages register themselves when
-  ``method.synthesis`` imports them; an unknown name lists the valid ones.
+* :class:`SynthRegistry` — name → synthesizer class, filled from the literal tuple
+  ``method.synthesis.SYNTHESIZERS`` when that package is imported; an unknown name lists the valid ones.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -24,7 +24,7 @@ import pandas as pd
 
 from method.api.errors import InvalidParameterError, InvalidPrivacySpecError, MethodError, UnknownMethodError
 from method.api.metadata import TableMetadata
-from method.api.privacy import BudgetLedger, cdp_rho
+from method.api.privacy import BudgetLedger, LedgerEntry, cdp_rho
 
 MAX_EPSILON = 1000.0
 
@@ -33,12 +33,19 @@ MAX_EPSILON = 1000.0
 class PrivacySpec:
     """(ε, δ)-DP target of one run, and the zCDP budget ρ it converts to (CKS conversion).
 
+    ``threshold_delta`` is the part of δ kept for thresholding mechanisms (DP category discovery releases a
+    value only one record holds with at most that probability, Bun–Steinke approximate zCDP); ρ is converted
+    from the rest, so the whole run is (ε, δ)-DP.
+
     >>> round(PrivacySpec(epsilon=1.0, delta=1e-9).rho, 6)
     0.014973
+    >>> PrivacySpec(epsilon=1.0, delta=1e-9, threshold_delta=5e-10).rho < 0.014973
+    True
     """
 
     epsilon: float
     delta: float
+    threshold_delta: float = 0.0
     rho: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,7 +62,11 @@ class PrivacySpec:
             )
         if not (math.isfinite(self.delta) and 0 < self.delta < 1):
             raise InvalidPrivacySpecError(f"delta must be in the open interval (0, 1), got {self.delta!r}")
-        object.__setattr__(self, "rho", cdp_rho(float(self.epsilon), float(self.delta)))
+        if not (isinstance(self.threshold_delta, int | float) and 0 <= self.threshold_delta < self.delta):
+            raise InvalidPrivacySpecError(
+                f"threshold_delta must be in [0, delta), got {self.threshold_delta!r} with delta {self.delta!r}")
+        cdp_delta = float(self.delta) - float(self.threshold_delta)
+        object.__setattr__(self, "rho", cdp_rho(float(self.epsilon), cdp_delta))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +140,12 @@ class Synthesizer(Protocol):
     name: ClassVar[str]
 
     def fit(
-        self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig
-    ) -> FittedSynthesizer: ...
+        self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig, *,
+        spent: Sequence[LedgerEntry] = (),
+    ) -> FittedSynthesizer:
+        """Fit on ``table``; ``spent`` are this run's earlier charges (DP domain discovery), which the
+        fitted ledger starts with, so the run as a whole stays within ``privacy.rho``."""
+        ...
 
 
 class SynthRegistry:

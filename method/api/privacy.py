@@ -69,6 +69,26 @@ def cdp_rho(epsilon: float, delta: float) -> float:
     return lo
 
 
+def cdp_epsilon(rho: float, delta: float) -> float:
+    """Smallest ε such that ρ-zCDP implies (ε, δ)-DP (the inverse of :func:`cdp_rho`), by bisection.
+
+    >>> round(cdp_epsilon(cdp_rho(1.0, 1e-9), 1e-9), 6)
+    1.0
+    """
+    if not (math.isfinite(delta) and 0 < delta < 1):
+        raise InvalidParameterError(f"delta must be in the open interval (0, 1), got {delta!r}")
+    if rho <= 0:
+        return 0.0
+    lo, hi = 0.0, rho + 2.0 * math.sqrt(rho * math.log(1.0 / delta)) + 1.0  # the bound at α optimal is below
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if cdp_delta(rho, mid) <= delta:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def gaussian_sigma(rho: float, sensitivity: float = 1.0) -> float:
     """σ of the Gaussian mechanism that is ρ-zCDP for a query of L2 sensitivity Δ: σ = Δ/√(2ρ).
 
@@ -187,6 +207,12 @@ class BudgetLedger:
         """Record a spend after checking it fits; returns the entry."""
         self.check(rho, stage)
         entry = LedgerEntry(stage, measured, float(rho), mechanism, sigma, epsilon, count)
+        self.entries.append(entry)
+        return entry
+
+    def record(self, entry: LedgerEntry) -> LedgerEntry:
+        """Record an earlier charge of the same run (made before this ledger existed), checking it fits."""
+        self.check(entry.rho, entry.stage)
         self.entries.append(entry)
         return entry
 

@@ -1,5 +1,15 @@
-"""Synthesizers. Importing this package registers every method in ``method.api.registry``."""
+"""Synthesizers, and the one place they are registered: :data:`SYNTHESIZERS`, a literal tuple.
 
-import method.synthesis.AIM  # noqa: F401  (registers "aim")
-import method.synthesis.mst  # noqa: F401  (registers "mst")
-import method.synthesis.privsyn  # noqa: F401  (registers "privsyn")
+Importing this package registers each of them in ``method.api.registry`` by its ``name`` ("privsyn",
+"aim", "mst"); the method packages themselves register nothing.
+"""
+
+from method.api import registry
+from method.synthesis.AIM import AIMSynthesizer
+from method.synthesis.mst import MSTSynthesizer
+from method.synthesis.privsyn import PrivSynSynthesizer
+
+SYNTHESIZERS = (PrivSynSynthesizer, AIMSynthesizer, MSTSynthesizer)
+
+for _synthesizer in SYNTHESIZERS:
+    registry.register(_synthesizer)

@@ -4,7 +4,8 @@ A mechanism (PrivSyn, AIM, MST) only ever sees an ``n × d`` array of integer co
 :class:`~method.api.Domain`; it implements :class:`DiscreteMechanism`. :func:`fit_encoded` wraps it into
 a :class:`~method.api.FittedSynthesizer` over the caller's DataFrame:
 
-1. a :class:`~method.api.BudgetLedger` of the job's ρ is opened;
+1. a :class:`~method.api.BudgetLedger` of the job's ρ is opened, holding the run's earlier charges (DP
+   domain discovery, made before the metadata existed) if any;
 2. the :class:`~method.preprocess_common.TableEncoder` is fitted (DP binnings such as PrivTree charge
    ``binning_budget_fraction`` of ρ to the ledger, only when the metadata asks for them);
 3. the mechanism fits on the codes with what is left of the ledger;
@@ -13,6 +14,7 @@ a :class:`~method.api.FittedSynthesizer` over the caller's DataFrame:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -23,7 +25,7 @@ from method.api.base import PrivacySpec, RunConfig
 from method.api.errors import InvalidParameterError
 from method.api.knobs import validate_knobs
 from method.api.metadata import Domain, TableMetadata
-from method.api.privacy import BudgetLedger
+from method.api.privacy import BudgetLedger, LedgerEntry
 from method.api.utils import enforce_schema
 from method.preprocess_common.encoding import TableEncoder
 
@@ -77,9 +79,12 @@ def fit_encoded(
     metadata: TableMetadata,
     privacy: PrivacySpec,
     config: RunConfig,
+    spent: Sequence[LedgerEntry] = (),
 ) -> EncodedFit:
     """Run the shared pipeline (module docstring) with ``mechanism`` on ``table``."""
     ledger = BudgetLedger(privacy.rho)
+    for entry in spent:
+        ledger.record(entry)
     config.report("encode", 0.0, "encoding the table")
     encoder = TableEncoder.fit(
         table, metadata, ledger, config.rng, binning_rho=BINNING_BUDGET_FRACTION * privacy.rho
@@ -98,5 +103,6 @@ class EncodedSynthesizer:
     def __post_init__(self) -> None:
         validate_knobs(self)
 
-    def fit(self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig) -> EncodedFit:
-        return fit_encoded(cast(DiscreteMechanism, self), table, metadata, privacy, config)
+    def fit(self, table: pd.DataFrame, metadata: TableMetadata, privacy: PrivacySpec, config: RunConfig, *,
+            spent: Sequence[LedgerEntry] = ()) -> EncodedFit:
+        return fit_encoded(cast(DiscreteMechanism, self), table, metadata, privacy, config, spent)

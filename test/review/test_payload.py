@@ -100,7 +100,7 @@ def test_remap_strategies(payload, frame) -> None:
     assert set(prepared["colour"].dropna()) == {"red"} and prepared["colour"].isna().sum() == frame.colour.isna().sum()
     domain["colour"]["excluded_strategy"] = "map_to_special"
     spec = metadata_from_confirmed(domain, info, frame).metadata["colour"]
-    assert spec.other_token and spec.other_value == "__OTHER__"
+    assert spec.other_token and spec.other_value == "other"
 
 
 def test_datetimes_are_prepared_and_written_back(payload, frame) -> None:

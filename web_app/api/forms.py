@@ -78,8 +78,10 @@ def synthesis_request(form: Mapping[str, Any]) -> SynthesisRequest:
     delta = _number(form, "delta", InvalidPrivacySpecError)
     raw = {k: v for k, v in form.items() if isinstance(v, str)}
     knobs = {**legacy_knobs(method, raw), **parse_knobs(field(form, "knobs"))}
+    domain_budget = _number(form, "domain_budget", InvalidParameterError) if field(form, "domain_budget") else 0.1
     return SynthesisRequest(method, epsilon, delta, knobs, rows=_optional_int(form, "n_sample", 1),
-                            seed=_optional_int(form, "seed", 0), time_budget_s=_optional_seconds(form, "time_budget"))
+                            seed=_optional_int(form, "seed", 0), time_budget_s=_optional_seconds(form, "time_budget"),
+                            domain_mode=field(form, "domain_mode") or None, domain_budget=domain_budget)
 
 
 def wants_to_wait(form: Mapping[str, Any]) -> bool:

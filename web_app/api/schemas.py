@@ -40,6 +40,16 @@ class ArtifactPublic(BaseModel):
     sha256: str
 
 
+class DatasetBudgetPublic(BaseModel):
+    """A dataset's odometer: its charged jobs composed (zCDP), as one (ε, δ)."""
+
+    dataset_id: str
+    jobs: int
+    rho: float
+    epsilon: float
+    delta: float
+
+
 class JobSummary(BaseModel):
     job_id: str
     status: str
@@ -50,6 +60,7 @@ class JobSummary(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     status_url: str
+    dataset_budget: DatasetBudgetPublic | None = None
 
 
 class JobPublic(JobSummary):
@@ -119,4 +130,5 @@ def job_public(view: JobView) -> JobPublic:
         privacy_report=view.privacy_report, backend=record.backend, submission=record.submission,
         session_available=view.session_available, status_url=f"/jobs/{record.id}",
         download_url=f"/download_synthesized_data/{record.id}", session_id=record.id,
+        dataset_budget=DatasetBudgetPublic(**view.dataset.to_json()) if view.dataset else None,
     )

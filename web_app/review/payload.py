@@ -8,8 +8,14 @@ provenance live in :mod:`web_app.review.confirm`. The format is documented in ``
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
 ``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,
 ``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``, ``numeric_summary``, ``binning``,
-``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``). Excluded
-columns are not in ``domain_data``; they are listed in ``info_data["excluded_columns"]`` with their reasons.
+``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft
+is a *suggestion* read off the data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and
+``info_data["declared_public"]`` is empty, so confirming it unchanged uses none of it (every fact is
+discovered with DP at confirm, :mod:`web_app.review.confirm`). The draft never excludes a column by itself:
+a column inference would leave out (an identifier, an empty column) stays in ``domain_data`` with that
+suggestion in ``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so
+``excluded_columns`` only ever holds the user's exclusions. ``info_data["null_token"]`` suggests how the
+output writes a missing cell; it is used only when the user declares the schema (``as_confirmed``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from web_app.data_inference import SPECIAL_TOKEN, ColumnInference, InferredMetadata, default_bins
+from web_app.data_inference import OTHER_LABEL, ColumnInference, InferredMetadata, default_bins
 
 SCHEMA_VERSION = 1
 NULL_TOKEN = "<NA>"
@@ -32,7 +38,8 @@ Payload = dict[str, Any]
 
 
 def draft_payload(
-    inferred: InferredMetadata, frame: pd.DataFrame, *, name: str = "dataset", warnings: tuple[str, ...] = ()
+    inferred: InferredMetadata, frame: pd.DataFrame, *, name: str = "dataset", warnings: tuple[str, ...] = (),
+    null_token: str = "",
 ) -> tuple[Payload, Payload]:
     """The legacy ``(domain_data, info_data)`` for review (every value provenance ``data``).
 
@@ -41,17 +48,21 @@ def draft_payload(
         frame: the ingested table (its row count is ``train_size``).
         name: the dataset's display name.
         warnings: ingestion warnings to show in the review (header renames…).
+        null_token: how the input wrote missing cells (a suggestion for the output).
 
     Returns:
         ``domain_data`` (kept columns, table order) and ``info_data``; both JSON-serialisable.
     """
-    domain_data = {c.name: column_payload(c, inferred.settings.bins) for c in inferred.columns if c.kind != "excluded"}
+    domain_data = {c.name: column_payload(c, inferred.settings.bins) for c in inferred.columns}
     info_data = {
         "schema_version": SCHEMA_VERSION,
         "name": name,
         "train_size": int(len(frame)),
         "columns": [str(c) for c in frame.columns],
-        "excluded_columns": list(inferred.excluded),
+        "excluded_columns": [],
+        "domain_mode": "dp",
+        "declared_public": [],
+        "null_token": null_token,
         "inference_settings": _settings_json(inferred),
         "inference_report": {c.name: _report(c) for c in inferred.columns},
         "warnings": list(warnings),
@@ -60,8 +71,12 @@ def draft_payload(
 
 
 def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
-    """``domain_data[name]`` of one inferred column."""
+    """``domain_data[name]`` of one inferred column (a column inference would exclude is drafted as a
+    categorical column with no category list: DP discovery decides, unless the user excludes it)."""
     common = {"dtype": column.dtype, "provenance": "data", "integer": column.integer, "nullable": column.nullable}
+    if column.kind == "excluded":
+        return {"type": "categorical", "categories": None, "categories_from_data": False,
+                "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special", **common}
     if column.kind == "categorical":
         return {"type": "categorical", **_categorical(column), **common}
     bounds = _bounds(column)
@@ -91,7 +106,7 @@ def _categorical(column: ColumnInference) -> Payload:
         "value_counts": value_counts,
         "categories_from_data": True,
         "category_null_token": NULL_TOKEN,
-        "special_token": SPECIAL_TOKEN,
+        "special_token": OTHER_LABEL,
         "excluded_strategy": "map_to_special",
     }
     if column.lower is not None and column.upper is not None:

@@ -1,8 +1,5 @@
-"""MST (McKenna, Miklau, Sheldon 2021) on the Private-PGM engine; registers ``"mst"``."""
+"""MST (McKenna, Miklau, Sheldon 2021) on the Private-PGM engine."""
 
-from method.api.base import registry
 from method.synthesis.mst.adapter import MSTSynthesizer
-
-registry.register(MSTSynthesizer)
 
 __all__ = ["MSTSynthesizer"]

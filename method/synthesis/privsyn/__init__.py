@@ -1,8 +1,5 @@
-"""PrivSyn: marginal selection (InDif, DenseMarg), consistency and GUM. Registered as ``privsyn``."""
+"""PrivSyn: marginal selection (InDif, DenseMarg), consistency and GUM."""
 
-from method.api.base import registry
 from method.synthesis.privsyn.privsyn import PrivSynModel, PrivSynSynthesizer
-
-registry.register(PrivSynSynthesizer)
 
 __all__ = ["PrivSynModel", "PrivSynSynthesizer"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web_app.api.deps import ServicesDep
-from web_app.api.schemas import JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
+from web_app.api.schemas import DatasetBudgetPublic, JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
 from web_app.auth import CurrentPrincipal
+from web_app.job_service import DatasetBudget
 
 router = APIRouter(tags=["jobs"])
 
@@ -14,12 +15,18 @@ router = APIRouter(tags=["jobs"])
 @router.get("/jobs", response_model=JobsPublic, operation_id="jobs-list")
 def list_jobs(principal: CurrentPrincipal, services: ServicesDep) -> JobsPublic:
     records = services.jobs.list(principal)
+    budgets = services.jobs.dataset_budgets(principal)
     data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
                        progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction),
                        created_at=r.created_at, started_at=r.started_at,
-                       finished_at=r.finished_at, status_url=f"/jobs/{r.id}")
+                       finished_at=r.finished_at, status_url=f"/jobs/{r.id}",
+                       dataset_budget=_budget(budgets.get(str(r.params.get("preview_id")))))
             for r in records]
     return JobsPublic(data=data, count=len(data))
+
+
+def _budget(budget: DatasetBudget | None) -> DatasetBudgetPublic | None:
+    return DatasetBudgetPublic(**budget.to_json()) if budget is not None else None
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic, operation_id="jobs-get")

@@ -1,0 +1,220 @@
+"""DP domain discovery: the facts about a column that nobody declared, derived with DP and charged.
+
+A column the caller did not declare public gets every structural fact from here, each charged to the
+job's :class:`~method.api.privacy.BudgetLedger` under a ``domain:*`` stage (``docs/privacy.md``):
+
+* :func:`dp_structure` — the kind, nullable, integer flag and identifier test from one Gaussian release
+  of five counts (present, missing, not a number, not whole, distinct), each of sensitivity 1;
+* :func:`dp_datetime_format` — for text columns, the first public candidate format whose noisy count of
+  values it fails to parse is small;
+* :func:`dp_categories` — the category list by a thresholded Gaussian histogram over the values that
+  occur (a stability-based histogram; Bun–Steinke approximate zCDP: ρ, plus a failure probability δ_τ
+  for a value only one record holds), values below the threshold go to the public "other" bucket;
+* :func:`dp_bounds` — lower and upper bounds from two Gaussian histograms over *public* bins: powers of
+  two first, then equal sub-bins of that range (no δ: the bins do not depend on the data).
+
+Each record contributes one value to each column, so every histogram here has L2 sensitivity 1 and a
+vector of ``k`` counts has sensitivity √k. Decisions are post-processing of the noisy releases. The
+functions never read an exact statistic into anything they return.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from method.api.errors import InvalidParameterError
+from method.api.privacy import BudgetLedger
+
+STRUCTURE_STAGE = "domain:structure"
+FORMAT_STAGE = "domain:datetime_format"
+CATEGORIES_STAGE = "domain:categories"
+BOUNDS_STAGE = "domain:bounds"
+
+#: Magnitude bins of the first bounds stage: ±[2^k, 2^(k+1)) for k in this range, plus one bin around 0.
+_MIN_EXPONENT, _MAX_EXPONENT = -20, 64
+#: Equal sub-bins of the first stage's range in the second.
+_SUB_BINS = 256
+#: Family-wise chance that an empty bin passes a bounds threshold (sets z of the threshold).
+_EMPTY_BIN_PASS = 0.01
+_ID_NAME = re.compile(r"(^|[^a-z])(id|key|uuid|guid)([^a-z]|$)|_id$|^id", re.IGNORECASE)
+
+
+def threshold(sigma: float, delta: float) -> float:
+    """The release threshold of a stability-based histogram: a value held by one record passes it with
+    probability at most ``delta`` (sub-Gaussian tail, valid for the Gaussian and the discrete Gaussian).
+
+    >>> round(threshold(10.0, 1e-10), 2)
+    68.86
+    """
+    if not 0 < delta < 1:
+        raise InvalidParameterError(f"the threshold's delta must be in (0, 1), got {delta!r}")
+    return 1.0 + sigma * math.sqrt(2.0 * math.log(1.0 / delta))
+
+
+def _z(bins: int) -> float:
+    return math.sqrt(2.0 * math.log(bins / _EMPTY_BIN_PASS))
+
+
+def noisy_counts(ledger: BudgetLedger, stage: str, counts: Mapping[str, int], rho: float,
+                 rng: np.random.Generator, *, measured: str) -> tuple[dict[str, float], float]:
+    """Release ``counts`` (each of sensitivity 1) with one Gaussian draw of sensitivity √k.
+
+    Returns:
+        The noisy counts by name and the noise scale σ.
+    """
+    names = list(counts)
+    values = np.array([counts[name] for name in names], dtype=float)
+    sensitivity = math.sqrt(len(names))
+    noisy = ledger.gaussian(stage, values, rho, rng, measured=measured, sensitivity=sensitivity)
+    return dict(zip(names, (float(v) for v in noisy), strict=True)), sensitivity / math.sqrt(2.0 * rho)
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """What :func:`dp_structure` decided for one column (every field a function of noisy counts).
+
+    Attributes:
+        kind: ``numerical``, ``text`` (categorical or datetime, decided next) or ``excluded``.
+        nullable: the noisy missing count clears its threshold.
+        integer: numerical only: the noisy count of non-whole numbers is below its threshold.
+        reason: why, in words a report can show.
+    """
+
+    kind: str
+    nullable: bool
+    integer: bool
+    reason: str
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return pd.Series(np.nan, index=series.index)
+    return pd.to_numeric(series, errors="coerce")
+
+
+def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.random.Generator) -> Structure:
+    """Kind, nullable and integer flag of an undeclared column from five noisy counts.
+
+    Rules (applied to noisy counts, with thresholds ``4σ`` so that noise alone rarely crosses them): too
+    few present values → excluded; at most 1 % (or ``4σ``) not numbers → numerical (integer when at most
+    0.1 % or ``4σ`` are not whole); a near-unique column (distinct ≥ 95 % of present) whose values are
+    text or whose name says id → excluded as an identifier; else text.
+    """
+    present = series.notna()
+    numbers = _numbers(series[present])
+    finite = numbers[np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))]
+    counts = {
+        "present": int(present.sum()),
+        "missing": int((~present).sum()),
+        "not_number": int(present.sum() - len(finite)),
+        "not_whole": int((finite != finite.round()).sum()),
+        "distinct": int(series[present].nunique()),
+    }
+    noisy, sigma = noisy_counts(ledger, STRUCTURE_STAGE, counts, rho, rng, measured=str(series.name))
+    cut = 4.0 * sigma
+    nullable = noisy["missing"] > 2.0 * sigma
+    if noisy["present"] < cut:
+        return Structure("excluded", nullable, False, "too few values to describe with DP at this budget")
+    numeric = noisy["not_number"] <= max(0.01 * noisy["present"], cut)
+    near_unique = noisy["distinct"] >= 0.95 * noisy["present"]
+    if numeric:
+        integer = noisy["not_whole"] <= max(0.001 * noisy["present"], cut)
+        if near_unique and integer and _ID_NAME.search(str(series.name)):
+            return Structure("excluded", nullable, True, "near-unique whole numbers named like an identifier")
+        return Structure("numerical", nullable, integer, "numbers")
+    if near_unique:
+        return Structure("excluded", nullable, False, "near-unique text values: looks like an identifier")
+    return Structure("text", nullable, False, "text values")
+
+
+def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: BudgetLedger, rho: float,
+                       rng: np.random.Generator) -> str | None:
+    """The first candidate format, in the caller's order of preference, that fails on at most 1 % (or
+    ``4σ``) of the present values by the noisy counts of failures; ``None`` (not dates) if none does.
+    Preference breaks ties the data cannot (all days ≤ 12: day-first and month-first both parse)."""
+    if not formats:
+        return None
+    text = series.dropna().astype(str).str.strip()
+    failures = {fmt: int(pd.to_datetime(text, format=fmt, errors="coerce").isna().sum()) for fmt in formats}
+    failures["present"] = len(text)
+    noisy, sigma = noisy_counts(ledger, FORMAT_STAGE, failures, rho, rng, measured=str(series.name))
+    allowed = max(0.01 * noisy.pop("present"), 4.0 * sigma)
+    return next((fmt for fmt in formats if noisy[fmt] <= allowed), None)
+
+
+def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: float, rng: np.random.Generator,
+                  *, max_categories: int) -> tuple[Any, ...]:
+    """The values whose noisy count clears :func:`threshold`, most frequent first up to
+    ``max_categories``, then sorted (numbers by value, then text).
+
+    Args:
+        series: the column (missing values are not categories).
+        rho: spent on the histogram (σ = 1/√(2ρ)).
+        delta: the chance a value only one record holds is released; add it to the run's δ.
+        max_categories: a public cap on the list (the most frequent noisy counts are kept).
+    """
+    counts = series.dropna().value_counts(sort=False)
+    sigma = 1.0 / math.sqrt(2.0 * rho)
+    noisy = ledger.gaussian(CATEGORIES_STAGE, counts.to_numpy(dtype=float), rho, rng,
+                            measured=str(series.name))
+    kept = np.flatnonzero(noisy > threshold(sigma, delta))
+    kept = kept[np.argsort(-noisy[kept], kind="stable")][:max_categories]
+    values = [_plain(value) for value in counts.index[kept]]
+    return tuple(sorted(values, key=_sort_key))
+
+
+def _magnitude_edges() -> np.ndarray:
+    positive = 2.0 ** np.arange(_MIN_EXPONENT, _MAX_EXPONENT + 1)
+    return np.concatenate([-positive[::-1], positive])
+
+
+def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, rng: np.random.Generator, *,
+              measured: str, integer: bool = False) -> tuple[float, float] | None:
+    """``(lower, upper)`` covering the bins whose noisy counts clear ``zσ``, or ``None`` if none does.
+
+    Stage 1 (half of ρ) counts the values in public magnitude bins ``±[2^k, 2^(k+1))`` (and one bin
+    between ``-2^-20`` and ``2^-20``); stage 2 (the other half) splits the range of the kept bins into
+    256 equal sub-bins and keeps the outermost ones that clear their threshold. Values outside the result
+    are clipped by the encoder, so the tails lighter than about ``zσ`` records are cut: the price of
+    bounds that do not follow one record. Integer columns round outward to whole numbers.
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    edges = _magnitude_edges()
+    coarse = np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)
+    noisy = ledger.gaussian(BOUNDS_STAGE, coarse.astype(float), rho / 2, rng, measured=measured)
+    kept = np.flatnonzero(noisy > _z(coarse.size) / math.sqrt(rho))
+    if not kept.size:
+        return None
+    outer = np.concatenate([[-(2.0**(_MAX_EXPONENT + 1))], edges, [2.0**(_MAX_EXPONENT + 1)]])
+    low, high = float(outer[kept[0]]), float(outer[kept[-1] + 1])
+    fine_edges = np.linspace(low, high, _SUB_BINS + 1)
+    inside = values[(values >= low) & (values <= high)]
+    fine = np.bincount(np.clip(np.searchsorted(fine_edges, inside, side="right") - 1, 0, _SUB_BINS - 1),
+                       minlength=_SUB_BINS)
+    noisy = ledger.gaussian(BOUNDS_STAGE, fine.astype(float), rho / 2, rng, measured=measured)
+    kept = np.flatnonzero(noisy > _z(_SUB_BINS) / math.sqrt(rho))
+    if kept.size:
+        low, high = float(fine_edges[kept[0]]), float(fine_edges[kept[-1] + 1])
+    if integer:
+        low, high = float(math.floor(low)), float(math.ceil(high))
+    return low, high
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool | np.bool_):
+        return (0, int(value))
+    if isinstance(value, int | float | np.integer | np.floating):
+        return (0, float(value))
+    return (1, str(value))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
