@@ -1,5 +1,32 @@
-/** Schema payloads shaped like `POST /synthesize` replies (taken from the Adult sample, trimmed). */
+/**
+ * Replies shaped like the service's: schema payloads of `POST /synthesize` (taken from the Adult sample,
+ * trimmed), jobs and privacy reports. Typed by the generated client, so a fixture that drifts from the
+ * API fails the type check.
+ */
+import type { JobPublic } from "../api/client";
 import type { ColumnEntry, DomainData, InfoData, SchemaOrigin } from "../lib/schemaModel";
+
+export type PrivacyReportPublic = NonNullable<JobPublic["privacy_report"]>;
+
+/** A privacy report of a small PrivSyn run, with `patch` applied. */
+export function privacyReportFixture(patch: Partial<PrivacyReportPublic> = {}): PrivacyReportPublic {
+  return {
+    method: "privsyn", epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015, spent_by_stage: {}, ledger: [],
+    columns: [], non_dp_columns: [], fit_seconds: 0.5, sample_seconds: 0.2, rows: 100,
+    ...patch,
+  };
+}
+
+/** A running PrivSyn job, with `patch` applied. */
+export function jobFixture(patch: Partial<JobPublic> = {}): JobPublic {
+  return {
+    job_id: "abcdef0123456789", status: "running", method: "privsyn", params: { epsilon: 1 },
+    progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
+    status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
+    backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
+    ...patch,
+  };
+}
 
 const reason = (code: string, message: string) => ({ kind: "", reasons: [{ code, message }], switchable: false, missing: 0, unique: 10 });
 

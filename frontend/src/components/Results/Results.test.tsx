@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { JobPublic } from "../../api/client";
 import { parseCsv } from "../../lib/csv";
+import { jobFixture, privacyReportFixture } from "../../test/fixtures";
 import { EvaluationBody } from "./Evaluation";
 import { PrivacyReport } from "./PrivacyReport";
 
@@ -28,14 +28,15 @@ describe("results", () => {
   });
 
   it("lists the budget by stage and the columns not covered by DP", () => {
-    const job = {
-      privacy_report: {
-        epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015,
+    const job = jobFixture({
+      status: "succeeded",
+      privacy_report: privacyReportFixture({
         spent_by_stage: { "privsyn:one-way": 0.0015, "privsyn:measure": 0.0135 },
-        columns: [{ name: "age", kind: "numerical", provenance: "public" }, { name: "city", kind: "categorical", provenance: "data" }],
+        columns: [{ name: "age", kind: "numerical", provenance: "public", binning: "uniform" },
+          { name: "city", kind: "categorical", provenance: "data", binning: null }],
         non_dp_columns: ["city"],
-      },
-    } as unknown as JobPublic;
+      }),
+    });
     render(<PrivacyReport job={job} />);
     expect(screen.getByRole("heading", { name: "Privacy report" })).toBeInTheDocument();
     expect(screen.getByText("1e-9")).toBeInTheDocument();
