@@ -429,6 +429,62 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ColumnResultPublic
+         * @description One column's checks, worst ``score`` first (``null`` where a figure is undefined).
+         */
+        ColumnResultPublic: {
+            /**
+             * Coverage
+             * @description share of the real categories the synthetic has
+             */
+            coverage: number | null;
+            /** Kind */
+            kind: string;
+            /** Missing Real */
+            missing_real: number;
+            /** Missing Synth */
+            missing_synth: number;
+            /** Name */
+            name: string;
+            /** Out Of Domain */
+            out_of_domain: number;
+            /**
+             * Pair Tvd
+             * @description mean 2-way TVD of its pairs; null: no pair
+             */
+            pair_tvd: number | null;
+            /** Score */
+            score: number;
+            /** Tvd */
+            tvd: number;
+        };
+        /**
+         * ComparisonPublic
+         * @description The non-DP comparison of the synthetic table with the real one (``data_comparison``).
+         */
+        ComparisonPublic: {
+            /** Baseline */
+            baseline: components["schemas"]["MarginalScoresPublic"][];
+            /** Columns */
+            columns: components["schemas"]["ColumnResultPublic"][];
+            /** Cramers V Diff */
+            cramers_v_diff: number | null;
+            /** Label */
+            label: string;
+            /** Marginals */
+            marginals: components["schemas"]["MarginalScoresPublic"][];
+            /** Pairs */
+            pairs: components["schemas"]["PairResultPublic"][];
+            /** Pearson Diff */
+            pearson_diff: number | null;
+            /** Plots */
+            plots: components["schemas"]["MarginalPlotPublic"][];
+            /** Rows Real */
+            rows_real: number;
+            /** Rows Synth */
+            rows_synth: number;
+        };
+        /**
          * ConfirmForm
          * @description ``POST /confirm_synthesis``: the reviewed schema of a preview and the run settings.
          */
@@ -623,10 +679,7 @@ export interface components {
         EvaluatePublic: {
             /** Message */
             message: string;
-            /** Results */
-            results: {
-                [key: string]: unknown;
-            };
+            results: components["schemas"]["ComparisonPublic"];
         };
         /** FailurePublic */
         FailurePublic: {
@@ -765,6 +818,36 @@ export interface components {
             stage: string;
         };
         /**
+         * MarginalPlotPublic
+         * @description Real vs synthetic 1-way marginal of a column over its encoded cells.
+         */
+        MarginalPlotPublic: {
+            /** Column */
+            column: string;
+            /** Labels */
+            labels: string[];
+            /** Real */
+            real: number[];
+            /** Synth */
+            synth: number[];
+        };
+        /**
+         * MarginalScoresPublic
+         * @description Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample).
+         */
+        MarginalScoresPublic: {
+            /** Count */
+            count: number;
+            /** Mean */
+            mean: number;
+            /** Sampled */
+            sampled: boolean;
+            /** Way */
+            way: number;
+            /** Worst */
+            worst: number;
+        };
+        /**
          * MethodParameterPublic
          * @description A method's knob (``method.api.knobs.describe_knobs``): type, default, range or choices.
          */
@@ -806,6 +889,22 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["MethodPublic"][];
+        };
+        /**
+         * PairResultPublic
+         * @description A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells).
+         */
+        PairResultPublic: {
+            /** A */
+            a: string;
+            /** B */
+            b: string;
+            /** Tvd */
+            tvd: number;
+            /** V Real */
+            v_real: number | null;
+            /** V Synth */
+            v_synth: number | null;
         };
         /** PreviewPublic */
         PreviewPublic: {

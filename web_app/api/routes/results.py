@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
-from web_app.api.schemas import EvaluatePublic
+from web_app.api.schemas import ComparisonPublic, EvaluatePublic
 from web_app.auth import CurrentPrincipal
 from web_app.evaluation.report import render_html
 
@@ -48,7 +48,7 @@ async def evaluate_session(session_id: Annotated[str, Form()], principal: Curren
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
     report = await run_in_threadpool(session.evaluation)
     return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",
-                          results=report.to_json())
+                          results=ComparisonPublic.model_validate(report.to_json()))
 
 
 # The route class stays the plain Response so that its errors are documented as JSON
