@@ -19,7 +19,8 @@ from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.object_storage import storage_from_settings
 from privsyn_platform.settings import Settings, get_settings
 from web_app.api.deps import Services
-from web_app.api.errors import install_error_handlers
+from web_app.api.errors import error_responses, install_error_handlers
+from web_app.api.forms import document_forms
 from web_app.api.frontend import FRONTEND_DIST, mount_frontend
 from web_app.api.routes import jobs, meta, results, synthesis
 from web_app.job_runner import make_job_runner
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None, frontend_dist: Path = FRONTEND_
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"])
     for module in (synthesis, jobs, results, meta):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=error_responses(500))
+    document_forms(app)
     mount_frontend(app, frontend_dist)
     return app
 

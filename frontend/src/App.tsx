@@ -12,7 +12,7 @@ import { RunStep } from "./components/Jobs/RunStep";
 import { RunsPage } from "./components/Jobs/RunsPage";
 import { FALLBACK_METHODS, presetValues, valuesFromKnobs, matchingPreset, type KnobParam } from "./lib/presets";
 import { initialForm, type RunForm } from "./lib/runForm";
-import type { DomainData, InfoData, SchemaOrigin, SchemaState } from "./lib/schemaModel";
+import type { SchemaOrigin, SchemaState } from "./lib/schemaModel";
 
 type View =
   | { page: "new"; step: 1 }
@@ -33,16 +33,12 @@ interface Review {
 const STEP_NAMES = ["Data", "Review schema", "Run", "Results"];
 
 function schemaOf(preview: PreviewPublic): SchemaOrigin {
-  const info = preview.info_data as unknown as InfoData;
-  return {
-    domain: preview.domain_data as unknown as DomainData,
-    info: { ...info, columns: info.columns ?? Object.keys(preview.domain_data), excluded_columns: info.excluded_columns ?? [] },
-  };
+  return { domain: preview.domain_data, info: preview.info_data };
 }
 
 export function App() {
   const [whoami, setWhoami] = useState<WhoAmI | null>(null);
-  const [methods, setMethods] = useState<MethodPublic[]>(FALLBACK_METHODS as unknown as MethodPublic[]);
+  const [methods, setMethods] = useState<MethodPublic[]>(FALLBACK_METHODS);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [view, setView] = useState<View>({ page: "new", step: 1 });
   const [form, setForm] = useState<RunForm>(initialForm);
@@ -61,7 +57,7 @@ export function App() {
   }, []);
 
   const paramsOf = useCallback(
-    (name: string) => ((methods.find((m) => m.name === name)?.parameters ?? []) as unknown as KnobParam[]),
+    (name: string): KnobParam[] => methods.find((m) => m.name === name)?.parameters ?? [],
     [methods],
   );
 

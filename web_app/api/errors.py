@@ -2,13 +2,15 @@
 
 Every error reply is ``{"detail": {"error": code, "message": text, "hint"?: text}}`` with a 4xx status for
 anything the caller can fix; an unexpected error is a 500 with a generic message (the traceback goes to
-the log, never to the client).
+the log, never to the client). :func:`error_responses` documents a route's error statuses as that
+envelope in OpenAPI (a route with parameters lists 422, so FastAPI adds no ``HTTPValidationError``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +28,7 @@ from privsyn_platform.errors import (
     PlatformError,
     SubmissionError,
 )
+from web_app.api.schemas import ErrorResponse
 from web_app.ingestion.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -46,8 +49,32 @@ _PLATFORM_STATUS: tuple[tuple[type[PlatformError], int, str], ...] = (
     (ConfigurationError, 500, "configuration_error"),
 )
 
+ERROR_STATUSES: dict[int, str] = {
+    400: "the body is not a readable form (malformed multipart)",
+    401: "unauthenticated: no identity came with the request, or the proxy's is not trusted",
+    404: "not_found: an unknown or expired id, or another owner's (indistinguishable)",
+    409: "conflict: an illegal state change",
+    413: "file_too_large, uncompressed_too_large, too_many_rows: the upload is over a limit",
+    422: "the request is invalid; the code names the problem (invalid_privacy_parameters, "
+         "invalid_parameter, invalid_metadata, malformed_json, invalid_request, …)",
+    500: "internal_error: something went wrong on the service's side (the error was logged)",
+    502: "submission_failed: the job backend could not be reached",
+    503: "not_ready: the metadata store or object storage is unreachable",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route that fails with ``statuses``: each one our envelope.
+
+    >>> error_responses(404)[404]["model"].__name__
+    'ErrorResponse'
+    """
+    return {status: {"model": ErrorResponse, "description": ERROR_STATUSES[status]}
+            for status in statuses}
+
 
 def error_response(status: int, code: str, message: str, hint: str | None = None) -> JSONResponse:
+    """The envelope ``{"detail": {"error", "message", "hint"?}}`` with HTTP ``status``."""
     body = {"error": code, "message": message, **({"hint": hint} if hint else {})}
     return JSONResponse(status_code=status, content={"detail": body})
 

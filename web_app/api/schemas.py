@@ -1,27 +1,154 @@
-"""The HTTP API's response models (``*Public``) and their builders from service objects."""
+"""The HTTP API's models: replies (``*Public``), the review payload, the privacy report and the
+error envelope, and the builders of replies from service objects.
+
+Several payloads are sparse dicts built by the services (a column of the review payload, a knob's
+description). Their optional keys use pydantic's ``MISSING`` sentinel: a key that was not given
+stays out of the JSON (never written as ``null``) and is optional in the OpenAPI schema. Fields are
+declared in the order the services write them, so a reply is the same JSON, byte for byte, as the
+dict it came from. The review payload's models allow unknown keys: legacy clients send their own,
+and they are kept.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 
 from web_app.job_service import JobView
+
+Scalar = str | int | float | bool
+"""A category or knob value; the union keeps each JSON type (``1``, ``1.0``, ``"1"``, ``true``)."""
+Number = int | float
+"""A number written as it was given (``17`` stays ``17``, ``17.0`` stays ``17.0``)."""
 
 
 class Message(BaseModel):
     message: str
 
 
+class StatusPublic(BaseModel):
+    """Liveness or readiness: ``ok`` or ``ready``."""
+
+    status: str
+
+
 class ErrorBody(BaseModel):
+    """What went wrong: a stable code, a sentence naming the bad value, and what to do about it."""
+
     error: str
     message: str
-    hint: str | None = None
+    hint: str | MISSING = MISSING
 
 
 class ErrorResponse(BaseModel):
+    """The error envelope of every route (4xx and 5xx, request validation's 422 included)."""
+
     detail: ErrorBody
+
+
+# ------------------------------------------------------------------------------ the review payload
+
+
+class Bounds(BaseModel):
+    """A range: numbers, or dates in the column's format; ``null`` on confirm: the data's own."""
+
+    model_config = ConfigDict(extra="allow")
+
+    min: Number | str | None
+    max: Number | str | None
+
+
+class Binning(BaseModel):
+    """How a numerical or datetime column is cut into bins (``edges``: the caller's own, public)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    method: str = Field(description="uniform, exponential, or a DP binning: privtree, dawa")
+    bins: int
+    edges: list[Number | str] | MISSING = MISSING
+
+
+class ColumnEntry(BaseModel):
+    """``domain_data[column]``: a kept column as inferred, then as confirmed (docs/data.md).
+
+    Categorical columns carry ``categories`` and their companions, numerical and datetime columns
+    ``bounds`` and ``binning``; ``provenance`` is ``data`` for values read off the private data
+    (not DP).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["categorical", "numerical", "datetime"]
+    categories: list[Scalar] | MISSING = MISSING
+    categories_preview: list[Scalar] | MISSING = MISSING
+    value_counts: dict[str, int] | MISSING = MISSING
+    categories_from_data: bool | MISSING = MISSING
+    category_null_token: str | MISSING = MISSING
+    special_token: str | Number | MISSING = MISSING
+    excluded_strategy: str | MISSING = Field(
+        MISSING, description="values outside the categories: map_to_special or resample")
+    numeric_candidate_summary: Bounds | MISSING = MISSING
+    bounds: Bounds | MISSING = MISSING
+    numeric_summary: Bounds | MISSING = MISSING
+    binning: Binning | MISSING = MISSING
+    size: int | MISSING = MISSING
+    dtype: str | MISSING = MISSING
+    provenance: str | MISSING = MISSING
+    integer: bool | MISSING = MISSING
+    nullable: bool | MISSING = MISSING
+    datetime_format: str | None | MISSING = MISSING
+
+
+class DomainData(RootModel[dict[str, ColumnEntry]]):
+    """``domain_data``: the kept columns, in table order."""
+
+
+class ReasonPublic(BaseModel):
+    """Why the inference chose a column's kind: a stable code and a sentence."""
+
+    code: str
+    message: str
+
+
+class ColumnReport(BaseModel):
+    """``info_data.inference_report[column]``: what the inference found; can the kind switch."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str | MISSING = MISSING
+    reasons: list[ReasonPublic] | MISSING = MISSING
+    switchable: bool | MISSING = MISSING
+    high_cardinality: bool | MISSING = MISSING
+    suggested_fix: str | None | MISSING = MISSING
+    missing: int | MISSING = MISSING
+    unique: int | MISSING = MISSING
+
+
+class InfoData(BaseModel):
+    """``info_data``: the table as a whole (its columns, the excluded ones, the inference)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int | MISSING = MISSING
+    name: str | MISSING = MISSING
+    train_size: int | MISSING = MISSING
+    columns: list[str]
+    excluded_columns: list[str]
+    inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
+    inference_report: dict[str, ColumnReport] | MISSING = MISSING
+    warnings: list[str] | MISSING = MISSING
+
+
+class PreviewPublic(BaseModel):
+    unique_id: str
+    domain_data: DomainData
+    info_data: InfoData
+    message: str
+
+
+# ------------------------------------------------------------------------------ jobs and privacy
 
 
 class ProgressPublic(BaseModel):
@@ -50,6 +177,63 @@ class DatasetBudgetPublic(BaseModel):
     delta: float
 
 
+class LedgerEntryPublic(BaseModel):
+    """One privacy-budget spend: the stage, what it released, ρ (zCDP), the mechanism's σ or ε."""
+
+    stage: str
+    measured: str
+    rho: float
+    mechanism: str = Field(description="gaussian, exponential or composite")
+    sigma: float | None
+    epsilon: float | None
+    count: int = Field(description="queries released together under this entry")
+
+
+class ColumnProvenancePublic(BaseModel):
+    """Where a column's domain came from: ``public``, ``dp`` (charged) or ``data`` (not DP)."""
+
+    name: str
+    kind: str
+    provenance: str
+    binning: str | None
+
+
+class DecisionPublic(BaseModel):
+    """One structural fact of the release and its source: ``declared`` (the user's word), ``dp``
+    (derived with DP, ``rho`` charged) or ``default`` (a public rule that never looked at the rows)."""
+
+    column: str = Field(description="the column; empty for a table-level fact such as the null token")
+    decision: str = Field(description="kind, excluded, nullable, integer, dtype, datetime_format, "
+                                      "categories, bounds, binning, other_label or null_token")
+    value: Any
+    source: Literal["declared", "dp", "default"]
+    rho: float
+
+
+class PrivacyReportPublic(BaseModel):
+    """The privacy story of a succeeded run: the target, the spend by stage and by entry, each
+    column's domain provenance, every structural decision with its source, the dataset's odometer
+    after this run, a one-line summary, and the row count (no timings: they stay in the job's log)."""
+
+    method: str
+    epsilon: float
+    delta: float
+    rho: float
+    rho_spent: float
+    spent_by_stage: dict[str, float]
+    ledger: list[LedgerEntryPublic]
+    columns: list[ColumnProvenancePublic]
+    non_dp_columns: list[str]
+    threshold_delta: float = 0.0
+    domain_mode: str = "as_confirmed"
+    declared_columns: list[str] = []
+    decisions: list[DecisionPublic] = []
+    seeded: bool = False
+    summary: str = ""
+    dataset: DatasetBudgetPublic | None = None
+    rows: int
+
+
 class JobSummary(BaseModel):
     job_id: str
     status: str
@@ -66,8 +250,8 @@ class JobSummary(BaseModel):
 class JobPublic(JobSummary):
     error: FailurePublic | None
     artifacts: list[ArtifactPublic]
-    ledger: list[dict[str, Any]]
-    privacy_report: dict[str, Any] | None
+    ledger: list[LedgerEntryPublic]
+    privacy_report: PrivacyReportPublic | None
     backend: str
     submission: dict[str, Any]
     session_available: bool
@@ -84,17 +268,27 @@ class ConfirmPublic(JobPublic):
     message: str
 
 
-class PreviewPublic(BaseModel):
-    unique_id: str
-    domain_data: dict[str, Any]
-    info_data: dict[str, Any]
-    message: str
+# ------------------------------------------------------------------------------ the service
+
+
+class MethodParameterPublic(BaseModel):
+    """A method's knob (``method.api.knobs.describe_knobs``): type, default, range or choices."""
+
+    name: str
+    type: str = Field(description="int, float, bool or str")
+    default: Scalar | None
+    help: str
+    exclusive_minimum: Number | MISSING = MISSING
+    minimum: Number | MISSING = MISSING
+    maximum: Number | MISSING = MISSING
+    choices: list[str] | MISSING = MISSING
+    nullable: bool | MISSING = MISSING
 
 
 class MethodPublic(BaseModel):
     name: str
     summary: str
-    parameters: list[dict[str, Any]]
+    parameters: list[MethodParameterPublic]
 
 
 class MethodsPublic(BaseModel):
@@ -112,12 +306,81 @@ class WhoAmIPublic(BaseModel):
     max_columns: int
 
 
+# ------------------------------------------------------------------------------ the evaluation
+
+
+class MarginalScoresPublic(BaseModel):
+    """Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample)."""
+
+    way: int
+    mean: float
+    worst: float
+    count: int
+    sampled: bool
+
+
+class ColumnResultPublic(BaseModel):
+    """One column's checks, worst ``score`` first (``null`` where a figure is undefined)."""
+
+    name: str
+    kind: str
+    tvd: float
+    pair_tvd: float | None = Field(description="mean 2-way TVD of its pairs; null: no pair")
+    score: float
+    missing_real: float
+    missing_synth: float
+    coverage: float | None = Field(description="share of the real categories the synthetic has")
+    out_of_domain: int
+
+
+class PairResultPublic(BaseModel):
+    """A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells)."""
+
+    a: str
+    b: str
+    tvd: float
+    v_real: float | None
+    v_synth: float | None
+
+
+class MarginalPlotPublic(BaseModel):
+    """Real vs synthetic 1-way marginal of a column over its encoded cells."""
+
+    column: str
+    labels: list[str]
+    real: list[float]
+    synth: list[float]
+
+
+class ComparisonPublic(BaseModel):
+    """The non-DP comparison of the synthetic table with the real one (``data_comparison``)."""
+
+    rows_real: int
+    rows_synth: int
+    marginals: list[MarginalScoresPublic]
+    baseline: list[MarginalScoresPublic]
+    columns: list[ColumnResultPublic]
+    pairs: list[PairResultPublic]
+    pearson_diff: float | None
+    cramers_v_diff: float | None
+    plots: list[MarginalPlotPublic]
+    label: str
+
+
 class EvaluatePublic(BaseModel):
     message: str
-    results: dict[str, Any]
+    results: ComparisonPublic
+
+
+def preview_public(unique_id: str, domain_data: dict[str, Any], info_data: dict[str, Any],
+                   message: str) -> PreviewPublic:
+    """The reply for a preview: its id and the review payload the service drafted."""
+    return PreviewPublic(unique_id=unique_id, domain_data=DomainData.model_validate(domain_data),
+                         info_data=InfoData.model_validate(info_data), message=message)
 
 
 def job_public(view: JobView) -> JobPublic:
+    """The reply for one job: its record, artifacts, ledger and (once succeeded) privacy report."""
     record = view.record
     return JobPublic(
         job_id=record.id, status=record.state.value, method=record.method, params=record.params,
@@ -125,9 +388,12 @@ def job_public(view: JobView) -> JobPublic:
         created_at=record.created_at, started_at=record.started_at, finished_at=record.finished_at,
         error=FailurePublic(code=record.error.code, message=record.error.message) if record.error else None,
         artifacts=[ArtifactPublic(kind=a.kind, size_bytes=a.size_bytes, sha256=a.sha256) for a in view.artifacts],
-        ledger=[{"stage": e.stage, "measured": e.measured, "rho": e.rho, "mechanism": e.mechanism,
-                 "sigma": e.sigma, "epsilon": e.epsilon, "count": e.count} for e in view.ledger],
-        privacy_report=view.privacy_report, backend=record.backend, submission=record.submission,
+        ledger=[LedgerEntryPublic(stage=e.stage, measured=e.measured, rho=e.rho,
+                                  mechanism=e.mechanism, sigma=e.sigma, epsilon=e.epsilon,
+                                  count=e.count) for e in view.ledger],
+        privacy_report=None if view.privacy_report is None else PrivacyReportPublic.model_validate(
+            view.privacy_report),
+        backend=record.backend, submission=record.submission,
         session_available=view.session_available, status_url=f"/jobs/{record.id}",
         download_url=f"/download_synthesized_data/{record.id}", session_id=record.id,
         dataset_budget=DatasetBudgetPublic(**view.dataset.to_json()) if view.dataset else None,

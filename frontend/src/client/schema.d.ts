@@ -13,7 +13,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm Synthesis */
+        /**
+         * Confirm Synthesis
+         * @description Confirm a preview's reviewed schema and start the synthesis job.
+         *
+         *     Everything is validated before the job exists (a 4xx leaves the preview for another
+         *     confirm). With ``wait`` (the default) and the inline runner the reply comes once the job has
+         *     ended; a job that failed then answers 422 with its own failure code.
+         */
         post: operations["synthesis-confirm"];
         delete?: never;
         options?: never;
@@ -28,7 +35,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download Synthesized Data */
+        /**
+         * Download Synthesized Data
+         * @description The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+         */
         get: operations["results-download"];
         put?: never;
         post?: never;
@@ -47,7 +57,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Evaluate Session */
+        /**
+         * Evaluate Session
+         * @description Compare the synthetic table with the real one (not differentially private; owner only).
+         */
         post: operations["results-evaluate"];
         delete?: never;
         options?: never;
@@ -62,7 +75,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Evaluation Report */
+        /**
+         * Evaluation Report
+         * @description The evaluation of ``POST /evaluate`` as a self-contained HTML page with plots.
+         */
         get: operations["results-report"];
         put?: never;
         post?: never;
@@ -79,7 +95,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Healthz */
+        /**
+         * Healthz
+         * @description Liveness: answers ``ok`` whenever the process serves requests (also while jobs run).
+         */
         get: operations["service-healthz"];
         put?: never;
         post?: never;
@@ -96,7 +115,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Jobs */
+        /**
+         * List Jobs
+         * @description The caller's jobs, newest first (every owner's for an admin), without ledger or report.
+         */
         get: operations["jobs-list"];
         put?: never;
         post?: never;
@@ -113,7 +135,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Job */
+        /**
+         * Get Job
+         * @description One job: state, progress, artifacts, ledger and, once it succeeded, its privacy report.
+         *
+         *     The job is refreshed from its executor first (a dead worker makes it ``failed``,
+         *     ``worker_died``).
+         */
         get: operations["jobs-get"];
         put?: never;
         post?: never;
@@ -132,7 +160,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel Job */
+        /**
+         * Cancel Job
+         * @description Cancel a job (final: no late worker revives it); a finished job is returned unchanged.
+         */
         post: operations["jobs-cancel"];
         delete?: never;
         options?: never;
@@ -147,7 +178,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Methods */
+        /**
+         * Methods
+         * @description The synthesis methods: a one-line summary and the knobs (type, default, range, help).
+         */
         get: operations["service-methods"];
         put?: never;
         post?: never;
@@ -184,7 +218,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readyz */
+        /**
+         * Readyz
+         * @description Readiness: ``ready`` when the metadata store and object storage answer, else 503.
+         */
         get: operations["service-readyz"];
         put?: never;
         post?: never;
@@ -201,7 +238,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sample Dataset */
+        /**
+         * Sample Dataset
+         * @description A bundled sample table as a zip (``adult``: the UCI Adult census sample).
+         */
         get: operations["service-sample-dataset"];
         put?: never;
         post?: never;
@@ -220,7 +260,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Synthesize */
+        /**
+         * Synthesize
+         * @description Upload a table (or name a bundled sample) and get its inferred schema to review.
+         *
+         *     The run settings are validated here already; the table is kept as a preview for the confirm.
+         */
         post: operations["synthesis-preview"];
         delete?: never;
         options?: never;
@@ -261,10 +306,303 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
+        /**
+         * Binning
+         * @description How a numerical or datetime column is cut into bins (``edges``: the caller's own, public).
+         */
+        Binning: {
+            /** Bins */
+            bins: number;
+            /** Edges */
+            edges?: (number | string)[];
+            /**
+             * Method
+             * @description uniform, exponential, or a DP binning: privtree, dawa
+             */
+            method: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** Body_results-evaluate */
         "Body_results-evaluate": {
             /** Session Id */
             session_id: string;
+        };
+        /**
+         * Bounds
+         * @description A range: numbers, or dates in the column's format; ``null`` on confirm: the data's own.
+         */
+        Bounds: {
+            /** Max */
+            max: number | string | null;
+            /** Min */
+            min: number | string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ColumnEntry
+         * @description ``domain_data[column]``: a kept column as inferred, then as confirmed (docs/data.md).
+         *
+         *     Categorical columns carry ``categories`` and their companions, numerical and datetime columns
+         *     ``bounds`` and ``binning``; ``provenance`` is ``data`` for values read off the private data
+         *     (not DP).
+         */
+        ColumnEntry: {
+            binning?: components["schemas"]["Binning"];
+            bounds?: components["schemas"]["Bounds"];
+            /** Categories */
+            categories?: (string | number | boolean)[];
+            /** Categories From Data */
+            categories_from_data?: boolean;
+            /** Categories Preview */
+            categories_preview?: (string | number | boolean)[];
+            /** Category Null Token */
+            category_null_token?: string;
+            /** Datetime Format */
+            datetime_format?: string | null;
+            /** Dtype */
+            dtype?: string;
+            /**
+             * Excluded Strategy
+             * @description values outside the categories: map_to_special or resample
+             */
+            excluded_strategy?: string;
+            /** Integer */
+            integer?: boolean;
+            /** Nullable */
+            nullable?: boolean;
+            numeric_candidate_summary?: components["schemas"]["Bounds"];
+            numeric_summary?: components["schemas"]["Bounds"];
+            /** Provenance */
+            provenance?: string;
+            /** Size */
+            size?: number;
+            /** Special Token */
+            special_token?: string | number;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "categorical" | "numerical" | "datetime";
+            /** Value Counts */
+            value_counts?: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ColumnProvenancePublic
+         * @description Where a column's domain came from: ``public``, ``dp`` (charged) or ``data`` (not DP).
+         */
+        ColumnProvenancePublic: {
+            /** Binning */
+            binning: string | null;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Provenance */
+            provenance: string;
+        };
+        /**
+         * ColumnReport
+         * @description ``info_data.inference_report[column]``: what the inference found; can the kind switch.
+         */
+        ColumnReport: {
+            /** High Cardinality */
+            high_cardinality?: boolean;
+            /** Kind */
+            kind?: string;
+            /** Missing */
+            missing?: number;
+            /** Reasons */
+            reasons?: components["schemas"]["ReasonPublic"][];
+            /** Suggested Fix */
+            suggested_fix?: string | null;
+            /** Switchable */
+            switchable?: boolean;
+            /** Unique */
+            unique?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ColumnResultPublic
+         * @description One column's checks, worst ``score`` first (``null`` where a figure is undefined).
+         */
+        ColumnResultPublic: {
+            /**
+             * Coverage
+             * @description share of the real categories the synthetic has
+             */
+            coverage: number | null;
+            /** Kind */
+            kind: string;
+            /** Missing Real */
+            missing_real: number;
+            /** Missing Synth */
+            missing_synth: number;
+            /** Name */
+            name: string;
+            /** Out Of Domain */
+            out_of_domain: number;
+            /**
+             * Pair Tvd
+             * @description mean 2-way TVD of its pairs; null: no pair
+             */
+            pair_tvd: number | null;
+            /** Score */
+            score: number;
+            /** Tvd */
+            tvd: number;
+        };
+        /**
+         * ComparisonPublic
+         * @description The non-DP comparison of the synthetic table with the real one (``data_comparison``).
+         */
+        ComparisonPublic: {
+            /** Baseline */
+            baseline: components["schemas"]["MarginalScoresPublic"][];
+            /** Columns */
+            columns: components["schemas"]["ColumnResultPublic"][];
+            /** Cramers V Diff */
+            cramers_v_diff: number | null;
+            /** Label */
+            label: string;
+            /** Marginals */
+            marginals: components["schemas"]["MarginalScoresPublic"][];
+            /** Pairs */
+            pairs: components["schemas"]["PairResultPublic"][];
+            /** Pearson Diff */
+            pearson_diff: number | null;
+            /** Plots */
+            plots: components["schemas"]["MarginalPlotPublic"][];
+            /** Rows Real */
+            rows_real: number;
+            /** Rows Synth */
+            rows_synth: number;
+        };
+        /**
+         * ConfirmForm
+         * @description ``POST /confirm_synthesis``: the reviewed schema of a preview and the run settings.
+         */
+        ConfirmForm: {
+            /**
+             * Append
+             * @description legacy PrivSyn field for the knob append_attributes; ignored by other methods and by knobs (true/false, 1/0, yes/no, on/off)
+             * @default
+             */
+            append: string;
+            /**
+             * Confirmed Domain Data
+             * @description the reviewed domain_data, as JSON text
+             * @default
+             */
+            confirmed_domain_data: string;
+            /**
+             * Confirmed Info Data
+             * @description the reviewed info_data, as JSON text
+             * @default
+             */
+            confirmed_info_data: string;
+            /**
+             * Consist Iterations
+             * @description legacy PrivSyn field for the knob consist_iterations; ignored by other methods and by knobs
+             * @default
+             */
+            consist_iterations: string;
+            /**
+             * Dataset Name
+             * @description the table's display name; with no data_file, the bundled sample of that name (adult)
+             * @default adult
+             */
+            dataset_name: string;
+            /**
+             * Delta
+             * @description δ of the guarantee: in (0, 1), far below 1 ÷ rows
+             * @default 1e-9
+             */
+            delta: string;
+            /**
+             * Epsilon
+             * @description ε of the (ε, δ)-DP guarantee: a number in (0, 1000]
+             * @default 1.0
+             */
+            epsilon: string;
+            /**
+             * Initialize Method
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            initialize_method: string;
+            /**
+             * Knobs
+             * @description JSON object of method knobs (GET /methods lists them); wins over the legacy knob fields
+             * @default
+             */
+            knobs: string;
+            /**
+             * Method
+             * @description the synthesizer: privsyn, aim, mst (GET /methods)
+             * @default privsyn
+             */
+            method: string;
+            /**
+             * N Sample
+             * @description rows to generate, a whole number ≥ 1; blank: as many as the DP estimate of the input's rows
+             * @default
+             */
+            n_sample: string;
+            /**
+             * Num Preprocess
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            num_preprocess: string;
+            /**
+             * Rare Threshold
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            rare_threshold: string;
+            /**
+             * Seed
+             * @description seed of the run's random numbers, a whole number ≥ 0; blank: fresh entropy
+             * @default
+             */
+            seed: string;
+            /**
+             * Sep Syn
+             * @description legacy PrivSyn field for the knob separate_and_join; ignored by other methods and by knobs (true/false, 1/0, yes/no, on/off)
+             * @default
+             */
+            sep_syn: string;
+            /**
+             * Time Budget
+             * @description seconds of wall clock for the run (> 0); ε is still spent exactly; never more than 90 % of PRIVSYN_JOB_TIMEOUT_MIN
+             * @default
+             */
+            time_budget: string;
+            /**
+             * Unique Id
+             * @description the preview's unique_id (POST /synthesize)
+             * @default
+             */
+            unique_id: string;
+            /**
+             * Update Iterations
+             * @description legacy PrivSyn field for the knob update_iterations; ignored by other methods and by knobs
+             * @default
+             */
+            update_iterations: string;
+            /**
+             * Wait
+             * @description true: reply once the job has ended (inline runner only); false: reply at once with the job queued (poll status_url)
+             * @default true
+             */
+            wait: string;
         };
         /** ConfirmPublic */
         ConfirmPublic: {
@@ -285,9 +623,7 @@ export interface components {
             /** Job Id */
             job_id: string;
             /** Ledger */
-            ledger: {
-                [key: string]: unknown;
-            }[];
+            ledger: components["schemas"]["LedgerEntryPublic"][];
             /** Message */
             message: string;
             /** Method */
@@ -296,10 +632,7 @@ export interface components {
             params: {
                 [key: string]: unknown;
             };
-            /** Privacy Report */
-            privacy_report: {
-                [key: string]: unknown;
-            } | null;
+            privacy_report: components["schemas"]["PrivacyReportPublic"] | null;
             progress: components["schemas"]["ProgressPublic"];
             /** Session Available */
             session_available: boolean;
@@ -316,14 +649,37 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * DomainData
+         * @description ``domain_data``: the kept columns, in table order.
+         */
+        DomainData: {
+            [key: string]: components["schemas"]["ColumnEntry"];
+        };
+        /**
+         * ErrorBody
+         * @description What went wrong: a stable code, a sentence naming the bad value, and what to do about it.
+         */
+        ErrorBody: {
+            /** Error */
+            error: string;
+            /** Hint */
+            hint?: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ErrorResponse
+         * @description The error envelope of every route (4xx and 5xx, request validation's 422 included).
+         */
+        ErrorResponse: {
+            detail: components["schemas"]["ErrorBody"];
+        };
         /** EvaluatePublic */
         EvaluatePublic: {
             /** Message */
             message: string;
-            /** Results */
-            results: {
-                [key: string]: unknown;
-            };
+            results: components["schemas"]["ComparisonPublic"];
         };
         /** FailurePublic */
         FailurePublic: {
@@ -332,10 +688,33 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * InfoData
+         * @description ``info_data``: the table as a whole (its columns, the excluded ones, the inference).
+         */
+        InfoData: {
+            /** Columns */
+            columns: string[];
+            /** Excluded Columns */
+            excluded_columns: string[];
+            /** Inference Report */
+            inference_report?: {
+                [key: string]: components["schemas"]["ColumnReport"];
+            };
+            /** Inference Settings */
+            inference_settings?: {
+                [key: string]: number | boolean | string[];
+            };
+            /** Name */
+            name?: string;
+            /** Schema Version */
+            schema_version?: number;
+            /** Train Size */
+            train_size?: number;
+            /** Warnings */
+            warnings?: string[];
+        } & {
+            [key: string]: unknown;
         };
         /** JobPublic */
         JobPublic: {
@@ -356,19 +735,14 @@ export interface components {
             /** Job Id */
             job_id: string;
             /** Ledger */
-            ledger: {
-                [key: string]: unknown;
-            }[];
+            ledger: components["schemas"]["LedgerEntryPublic"][];
             /** Method */
             method: string;
             /** Params */
             params: {
                 [key: string]: unknown;
             };
-            /** Privacy Report */
-            privacy_report: {
-                [key: string]: unknown;
-            } | null;
+            privacy_report: components["schemas"]["PrivacyReportPublic"] | null;
             progress: components["schemas"]["ProgressPublic"];
             /** Session Available */
             session_available: boolean;
@@ -417,14 +791,95 @@ export interface components {
             /** Data */
             data: components["schemas"]["JobSummary"][];
         };
+        /**
+         * LedgerEntryPublic
+         * @description One privacy-budget spend: the stage, what it released, ρ (zCDP), the mechanism's σ or ε.
+         */
+        LedgerEntryPublic: {
+            /**
+             * Count
+             * @description queries released together under this entry
+             */
+            count: number;
+            /** Epsilon */
+            epsilon: number | null;
+            /** Measured */
+            measured: string;
+            /**
+             * Mechanism
+             * @description gaussian, exponential or composite
+             */
+            mechanism: string;
+            /** Rho */
+            rho: number;
+            /** Sigma */
+            sigma: number | null;
+            /** Stage */
+            stage: string;
+        };
+        /**
+         * MarginalPlotPublic
+         * @description Real vs synthetic 1-way marginal of a column over its encoded cells.
+         */
+        MarginalPlotPublic: {
+            /** Column */
+            column: string;
+            /** Labels */
+            labels: string[];
+            /** Real */
+            real: number[];
+            /** Synth */
+            synth: number[];
+        };
+        /**
+         * MarginalScoresPublic
+         * @description Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample).
+         */
+        MarginalScoresPublic: {
+            /** Count */
+            count: number;
+            /** Mean */
+            mean: number;
+            /** Sampled */
+            sampled: boolean;
+            /** Way */
+            way: number;
+            /** Worst */
+            worst: number;
+        };
+        /**
+         * MethodParameterPublic
+         * @description A method's knob (``method.api.knobs.describe_knobs``): type, default, range or choices.
+         */
+        MethodParameterPublic: {
+            /** Choices */
+            choices?: string[];
+            /** Default */
+            default: string | number | boolean | null;
+            /** Exclusive Minimum */
+            exclusive_minimum?: number;
+            /** Help */
+            help: string;
+            /** Maximum */
+            maximum?: number;
+            /** Minimum */
+            minimum?: number;
+            /** Name */
+            name: string;
+            /** Nullable */
+            nullable?: boolean;
+            /**
+             * Type
+             * @description int, float, bool or str
+             */
+            type: string;
+        };
         /** MethodPublic */
         MethodPublic: {
             /** Name */
             name: string;
             /** Parameters */
-            parameters: {
-                [key: string]: unknown;
-            }[];
+            parameters: components["schemas"]["MethodParameterPublic"][];
             /** Summary */
             summary: string;
         };
@@ -435,20 +890,63 @@ export interface components {
             /** Data */
             data: components["schemas"]["MethodPublic"][];
         };
+        /**
+         * PairResultPublic
+         * @description A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells).
+         */
+        PairResultPublic: {
+            /** A */
+            a: string;
+            /** B */
+            b: string;
+            /** Tvd */
+            tvd: number;
+            /** V Real */
+            v_real: number | null;
+            /** V Synth */
+            v_synth: number | null;
+        };
         /** PreviewPublic */
         PreviewPublic: {
-            /** Domain Data */
-            domain_data: {
-                [key: string]: unknown;
-            };
-            /** Info Data */
-            info_data: {
-                [key: string]: unknown;
-            };
+            domain_data: components["schemas"]["DomainData"];
+            info_data: components["schemas"]["InfoData"];
             /** Message */
             message: string;
             /** Unique Id */
             unique_id: string;
+        };
+        /**
+         * PrivacyReportPublic
+         * @description The privacy story of a succeeded run: the target, the spend by stage and by entry, each
+         *     column's domain provenance (``non_dp_columns``: read off the data), timings and row count.
+         */
+        PrivacyReportPublic: {
+            /** Columns */
+            columns: components["schemas"]["ColumnProvenancePublic"][];
+            /** Delta */
+            delta: number;
+            /** Epsilon */
+            epsilon: number;
+            /** Fit Seconds */
+            fit_seconds: number;
+            /** Ledger */
+            ledger: components["schemas"]["LedgerEntryPublic"][];
+            /** Method */
+            method: string;
+            /** Non Dp Columns */
+            non_dp_columns: string[];
+            /** Rho */
+            rho: number;
+            /** Rho Spent */
+            rho_spent: number;
+            /** Rows */
+            rows: number;
+            /** Sample Seconds */
+            sample_seconds: number;
+            /** Spent By Stage */
+            spent_by_stage: {
+                [key: string]: number;
+            };
         };
         /** ProgressPublic */
         ProgressPublic: {
@@ -457,18 +955,125 @@ export interface components {
             /** Stage */
             stage: string;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
+        /**
+         * ReasonPublic
+         * @description Why the inference chose a column's kind: a stable code and a sentence.
+         */
+        ReasonPublic: {
+            /** Code */
+            code: string;
             /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+            message: string;
+        };
+        /**
+         * StatusPublic
+         * @description Liveness or readiness: ``ok`` or ``ready``.
+         */
+        StatusPublic: {
+            /** Status */
+            status: string;
+        };
+        /**
+         * SynthesizeForm
+         * @description ``POST /synthesize``: the data and the run settings, validated before the preview is made.
+         */
+        SynthesizeForm: {
+            /**
+             * Append
+             * @description legacy PrivSyn field for the knob append_attributes; ignored by other methods and by knobs (true/false, 1/0, yes/no, on/off)
+             * @default
+             */
+            append: string;
+            /**
+             * Consist Iterations
+             * @description legacy PrivSyn field for the knob consist_iterations; ignored by other methods and by knobs
+             * @default
+             */
+            consist_iterations: string;
+            /**
+             * Data File
+             * Format: binary
+             * @description the table: .csv, .zip (one CSV) or .gz; omit it with dataset_name=adult for the bundled sample
+             */
+            data_file?: string;
+            /**
+             * Dataset Name
+             * @description the table's display name; with no data_file, the bundled sample of that name (adult)
+             * @default adult
+             */
+            dataset_name: string;
+            /**
+             * Delta
+             * @description δ of the guarantee: in (0, 1), far below 1 ÷ rows
+             * @default 1e-9
+             */
+            delta: string;
+            /**
+             * Epsilon
+             * @description ε of the (ε, δ)-DP guarantee: a number in (0, 1000]
+             * @default 1.0
+             */
+            epsilon: string;
+            /**
+             * Initialize Method
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            initialize_method: string;
+            /**
+             * Knobs
+             * @description JSON object of method knobs (GET /methods lists them); wins over the legacy knob fields
+             * @default
+             */
+            knobs: string;
+            /**
+             * Method
+             * @description the synthesizer: privsyn, aim, mst (GET /methods)
+             * @default privsyn
+             */
+            method: string;
+            /**
+             * N Sample
+             * @description rows to generate, a whole number ≥ 1; blank: as many as the DP estimate of the input's rows
+             * @default
+             */
+            n_sample: string;
+            /**
+             * Num Preprocess
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            num_preprocess: string;
+            /**
+             * Rare Threshold
+             * @description legacy field, kept with the job for display; it does not change the run
+             * @default
+             */
+            rare_threshold: string;
+            /**
+             * Seed
+             * @description seed of the run's random numbers, a whole number ≥ 0; blank: fresh entropy
+             * @default
+             */
+            seed: string;
+            /**
+             * Sep Syn
+             * @description legacy PrivSyn field for the knob separate_and_join; ignored by other methods and by knobs (true/false, 1/0, yes/no, on/off)
+             * @default
+             */
+            sep_syn: string;
+            /**
+             * Time Budget
+             * @description seconds of wall clock for the run (> 0); ε is still spent exactly; never more than 90 % of PRIVSYN_JOB_TIMEOUT_MIN
+             * @default
+             */
+            time_budget: string;
+            /**
+             * Update Iterations
+             * @description legacy PrivSyn field for the knob update_iterations; ignored by other methods and by knobs
+             * @default
+             */
+            update_iterations: string;
         };
         /**
          * WhoAmIPublic
@@ -502,7 +1107,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["ConfirmForm"];
+                "multipart/form-data": components["schemas"]["ConfirmForm"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -511,6 +1121,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmPublic"];
+                };
+            };
+            /** @description the body is not a readable form (malformed multipart) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description submission_failed: the job backend could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -535,13 +1199,40 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -568,13 +1259,40 @@ export interface operations {
                     "application/json": components["schemas"]["EvaluatePublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -599,13 +1317,40 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -625,9 +1370,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["StatusPublic"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -648,6 +1400,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobsPublic"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -672,13 +1442,40 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -703,13 +1500,40 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -730,6 +1554,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MethodsPublic"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -754,13 +1587,40 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -780,7 +1640,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StatusPublic"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_ready: the metadata store or object storage is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -801,15 +1679,35 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": unknown;
+                };
             };
-            /** @description Validation Error */
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -821,7 +1719,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SynthesizeForm"];
+                "multipart/form-data": components["schemas"]["SynthesizeForm"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -830,6 +1733,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewPublic"];
+                };
+            };
+            /** @description the body is not a readable form (malformed multipart) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description file_too_large, uncompressed_too_large, too_many_rows: the upload is over a limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -850,6 +1798,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhoAmIPublic"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -2,18 +2,11 @@
  * Method knobs: the parameter descriptions of `GET /methods`, the fast / balanced / best-quality presets
  * per method, and turning the advanced form's text into the `knobs` JSON the service takes.
  */
+import type { MethodPublic } from "../api/client";
+import type { components } from "../client/schema";
 
-export interface KnobParam {
-  name: string;
-  type: "int" | "float" | "str" | "bool" | string;
-  default: unknown;
-  help?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusive_minimum?: number;
-  choices?: unknown[];
-  nullable?: boolean;
-}
+/** One knob as `GET /methods` describes it: type (`int`, `float`, `bool`, `str`), default, range or choices. */
+export type KnobParam = components["schemas"]["MethodParameterPublic"];
 
 export type PresetName = "fast" | "balanced" | "best";
 export const PRESETS: { name: PresetName; label: string; description: string }[] = [
@@ -98,7 +91,7 @@ export function valuesFromKnobs(params: KnobParam[], knobs: Record<string, unkno
 }
 
 /** Used when `/methods` cannot be read: the three methods, no knobs. */
-export const FALLBACK_METHODS: { name: string; summary: string; parameters: KnobParam[] }[] = [
+export const FALLBACK_METHODS: MethodPublic[] = [
   { name: "privsyn", summary: "Selects dependent attribute pairs, measures them with noise and fits records to them.", parameters: [] },
   { name: "aim", summary: "Adaptively measures the marginals a workload needs most; slower, usually the most accurate.", parameters: [] },
   { name: "mst", summary: "Measures a maximum spanning tree of pairs; fast and predictable on large or wide tables.", parameters: [] },

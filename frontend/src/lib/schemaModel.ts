@@ -2,10 +2,23 @@
  * The reviewed schema: the `domain_data` / `info_data` payload of `POST /synthesize` (the CLI's schema file,
  * `{"domain_data", "info_data"}`, docs/data.md), the rows the review table shows, edits, validation,
  * provenance and import/export. Pure functions; the React editor only holds state and renders.
+ *
+ * The payload's types are the service's models (`web_app/api/schemas.py`), generated into
+ * `src/client/schema.d.ts`; unknown fields are kept as they came.
  */
+import type { components } from "../client/schema";
 
-export type Scalar = string | number | boolean;
-export type ColumnType = "categorical" | "numerical" | "datetime";
+type Schemas = components["schemas"];
+/** `domain_data[column]`. */
+export type ColumnEntry = Schemas["ColumnEntry"];
+export type DomainData = Schemas["DomainData"];
+export type InfoData = Schemas["InfoData"];
+/** `info_data.inference_report[column]`. */
+export type ReportEntry = Schemas["ColumnReport"];
+export type Bounds = Schemas["Bounds"];
+/** A category value: its JSON type is kept (`1`, `"1"` and `true` differ). */
+export type Scalar = NonNullable<ColumnEntry["categories"]>[number];
+export type ColumnType = ColumnEntry["type"];
 export const COLUMN_TYPES: readonly ColumnType[] = ["categorical", "numerical", "datetime"];
 /** What the type select offers: the synthesizable types, plus leaving the column out. */
 export type RowType = ColumnType | "excluded";
@@ -14,51 +27,6 @@ export const BINNINGS = ["uniform", "exponential", "privtree", "dawa"] as const;
 export const DP_BINNINGS = ["privtree", "dawa"];
 export const REMAP_STRATEGIES = ["map_to_special", "resample"] as const;
 export const MAX_BINS = 100_000;
-
-export interface Bounds {
-  min: number | string | null;
-  max: number | string | null;
-}
-
-/** `domain_data[column]`; unknown fields are kept as they came. */
-export interface ColumnEntry {
-  type: ColumnType;
-  categories?: Scalar[];
-  categories_preview?: Scalar[];
-  value_counts?: Record<string, number>;
-  categories_from_data?: boolean;
-  excluded_strategy?: string;
-  numeric_candidate_summary?: Bounds;
-  bounds?: Bounds;
-  numeric_summary?: Bounds;
-  binning?: { method: string; bins: number; edges?: number[] };
-  size?: number;
-  datetime_format?: string | null;
-  provenance?: string;
-  [key: string]: unknown;
-}
-
-export interface ReportEntry {
-  kind?: string;
-  reasons?: { code: string; message: string }[];
-  switchable?: boolean;
-  high_cardinality?: boolean;
-  suggested_fix?: string | null;
-  missing?: number;
-  unique?: number;
-}
-
-export interface InfoData {
-  name?: string;
-  train_size?: number;
-  columns: string[];
-  excluded_columns: string[];
-  inference_report?: Record<string, ReportEntry>;
-  warnings?: string[];
-  [key: string]: unknown;
-}
-
-export type DomainData = Record<string, ColumnEntry>;
 
 export interface SchemaState {
   domain: DomainData;

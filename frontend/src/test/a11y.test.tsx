@@ -4,14 +4,14 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { JobPublic, MethodPublic } from "../api/client";
+import type { MethodPublic } from "../api/client";
 import { RunStep } from "../components/Jobs/RunStep";
 import { MetadataEditor } from "../components/Metadata/MetadataEditor";
 import { EvaluationBody } from "../components/Results/Evaluation";
 import { PrivacyReport } from "../components/Results/PrivacyReport";
 import { DataStep } from "../components/Upload/DataStep";
 import { initialForm } from "../lib/runForm";
-import { adultOrigin } from "./fixtures";
+import { adultOrigin, columnResult, comparisonFixture, jobFixture, marginalScores, pairResult, privacyReportFixture } from "./fixtures";
 
 async function violations(container: Element): Promise<string[]> {
   const result = await axe.run(container, { rules: { "color-contrast": { enabled: false }, region: { enabled: false } } });
@@ -20,13 +20,13 @@ async function violations(container: Element): Promise<string[]> {
 
 afterEach(() => vi.unstubAllGlobals());
 
-const methods = [
+const methods: MethodPublic[] = [
   { name: "privsyn", summary: "PrivSyn.", parameters: [{ name: "update_iterations", type: "int", default: 50, help: "GUM rounds" },
     { name: "refill_schedule", type: "str", default: "S6", choices: ["S1", "S6"], help: "schedule" },
     { name: "append_attributes", type: "bool", default: true, help: "append" }] },
   { name: "aim", summary: "AIM.", parameters: [] },
   { name: "mst", summary: "MST.", parameters: [] },
-] as unknown as MethodPublic[];
+];
 
 describe("accessibility", () => {
   it("the check itself catches an unlabelled input", async () => {
@@ -49,17 +49,16 @@ describe("accessibility", () => {
 
   it("step 3 and step 4 have no axe violations", async () => {
     vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
-    const job = {
-      job_id: "j1", status: "running", method: "aim", params: { epsilon: 1 }, progress: { stage: "aim:round", fraction: 0.4 },
-      created_at: new Date().toISOString(), finished_at: null, error: null,
-      privacy_report: { epsilon: 1, delta: 1e-9, rho: 0.01, rho_spent: 0.01, spent_by_stage: { "aim:init": 0.01 },
-        columns: [{ name: "a", kind: "categorical", provenance: "data" }], non_dp_columns: ["a"] },
-    } as unknown as JobPublic;
-    const results = {
-      marginals: [{ way: 1, mean: 0.01, worst: 0.02 }], baseline: [{ way: 1, mean: 0.02 }],
-      columns: [{ name: "a" }, { name: "b" }], pairs: [{ a: "a", b: "b", tvd: 0.1 }],
+    const job = jobFixture({
+      job_id: "j1", method: "aim", progress: { stage: "aim:round", fraction: 0.4 },
+      privacy_report: privacyReportFixture({ method: "aim", rho: 0.01, rho_spent: 0.01, spent_by_stage: { "aim:init": 0.01 },
+        columns: [{ name: "a", kind: "categorical", provenance: "data", binning: null }], non_dp_columns: ["a"] }),
+    });
+    const results = comparisonFixture({
+      marginals: [marginalScores(1, 0.01, 0.02)], baseline: [marginalScores(1, 0.02)],
+      columns: [columnResult("a", 0.01), columnResult("b", 0.01)], pairs: [pairResult("a", "b", 0.1)],
       plots: [{ column: "a", labels: ["x", "y"], real: [0.5, 0.5], synth: [0.4, 0.6] }],
-    };
+    });
     const { container } = render(
       <>
         <RunStep initial={job} startedLocally={null} onSucceeded={() => undefined} onStartOver={() => undefined} />

@@ -1,5 +1,57 @@
-/** Schema payloads shaped like `POST /synthesize` replies (taken from the Adult sample, trimmed). */
+/**
+ * Replies shaped like the service's: schema payloads of `POST /synthesize` (taken from the Adult sample,
+ * trimmed), jobs and privacy reports. Typed by the generated client, so a fixture that drifts from the
+ * API fails the type check.
+ */
+import type { EvaluatePublic, JobPublic } from "../api/client";
 import type { ColumnEntry, DomainData, InfoData, SchemaOrigin } from "../lib/schemaModel";
+
+export type PrivacyReportPublic = NonNullable<JobPublic["privacy_report"]>;
+
+/** A privacy report of a small PrivSyn run, with `patch` applied. */
+export function privacyReportFixture(patch: Partial<PrivacyReportPublic> = {}): PrivacyReportPublic {
+  return {
+    method: "privsyn", epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015, spent_by_stage: {}, ledger: [],
+    columns: [], non_dp_columns: [], fit_seconds: 0.5, sample_seconds: 0.2, rows: 100,
+    ...patch,
+  };
+}
+
+export type Comparison = EvaluatePublic["results"];
+
+/** Mean and worst TVD of the `way`-attribute marginals. */
+export function marginalScores(way: number, mean: number, worst = mean): Comparison["marginals"][number] {
+  return { way, mean, worst, count: 1, sampled: false };
+}
+
+/** One column's evaluation checks (no pairs, no missing values). */
+export function columnResult(name: string, tvd: number, score = tvd): Comparison["columns"][number] {
+  return { name, kind: "categorical", tvd, pair_tvd: null, score, missing_real: 0, missing_synth: 0, coverage: null, out_of_domain: 0 };
+}
+
+/** A pair's 2-way TVD (Cramér's V not computed). */
+export function pairResult(a: string, b: string, tvd: number): Comparison["pairs"][number] {
+  return { a, b, tvd, v_real: null, v_synth: null };
+}
+
+/** An evaluation of 100 real and 100 synthetic rows, with `patch` applied. */
+export function comparisonFixture(patch: Partial<Comparison> = {}): Comparison {
+  return {
+    rows_real: 100, rows_synth: 100, marginals: [], baseline: [], columns: [], pairs: [], pearson_diff: null,
+    cramers_v_diff: null, plots: [], label: "non-DP evaluation, owner only", ...patch,
+  };
+}
+
+/** A running PrivSyn job, with `patch` applied. */
+export function jobFixture(patch: Partial<JobPublic> = {}): JobPublic {
+  return {
+    job_id: "abcdef0123456789", status: "running", method: "privsyn", params: { epsilon: 1 },
+    progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
+    status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
+    backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
+    ...patch,
+  };
+}
 
 const reason = (code: string, message: string) => ({ kind: "", reasons: [{ code, message }], switchable: false, missing: 0, unique: 10 });
 

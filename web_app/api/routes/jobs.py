@@ -5,15 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web_app.api.deps import ServicesDep
+from web_app.api.errors import error_responses
 from web_app.api.schemas import DatasetBudgetPublic, JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
 from web_app.auth import CurrentPrincipal
 from web_app.job_service import DatasetBudget
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(tags=["jobs"], responses=error_responses(401))
 
 
 @router.get("/jobs", response_model=JobsPublic, operation_id="jobs-list")
 def list_jobs(principal: CurrentPrincipal, services: ServicesDep) -> JobsPublic:
+    """The caller's jobs, newest first (every owner's for an admin), without ledger or report."""
     records = services.jobs.list(principal)
     budgets = services.jobs.dataset_budgets(principal)
     data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
@@ -29,11 +31,19 @@ def _budget(budget: DatasetBudget | None) -> DatasetBudgetPublic | None:
     return DatasetBudgetPublic(**budget.to_json()) if budget is not None else None
 
 
-@router.get("/jobs/{job_id}", response_model=JobPublic, operation_id="jobs-get")
+@router.get("/jobs/{job_id}", response_model=JobPublic, operation_id="jobs-get",
+            responses=error_responses(404, 422))
 def get_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
+    """One job: state, progress, artifacts, ledger and, once it succeeded, its privacy report.
+
+    The job is refreshed from its executor first (a dead worker makes it ``failed``,
+    ``worker_died``).
+    """
     return job_public(services.jobs.get(job_id, principal))
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobPublic, operation_id="jobs-cancel")
+@router.post("/jobs/{job_id}/cancel", response_model=JobPublic, operation_id="jobs-cancel",
+             responses=error_responses(404, 422))
 def cancel_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
+    """Cancel a job (final: no late worker revives it); a finished job is returned unchanged."""
     return job_public(services.jobs.cancel(job_id, principal))

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from privsyn_platform.errors import NotFoundError
 from web_app.api.deps import ServicesDep
-from web_app.api.errors import error_response
-from web_app.api.schemas import MethodPublic, MethodsPublic, WhoAmIPublic
+from web_app.api.errors import error_response, error_responses
+from web_app.api.schemas import (
+    MethodParameterPublic,
+    MethodPublic,
+    MethodsPublic,
+    StatusPublic,
+    WhoAmIPublic,
+)
 from web_app.auth import CurrentPrincipal
 from web_app.methods_dispatcher import list_methods
 from web_app.preview_service import SAMPLE_DATASETS
@@ -16,22 +22,26 @@ from web_app.preview_service import SAMPLE_DATASETS
 router = APIRouter(tags=["service"])
 
 
-@router.get("/healthz", operation_id="service-healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", response_model=StatusPublic, operation_id="service-healthz")
+def healthz() -> StatusPublic:
+    """Liveness: answers ``ok`` whenever the process serves requests (also while jobs run)."""
+    return StatusPublic(status="ok")
 
 
-@router.get("/readyz", operation_id="service-readyz")
-def readyz(services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.get("/readyz", response_model=StatusPublic, operation_id="service-readyz",
+            responses=error_responses(503))
+def readyz(services: ServicesDep) -> StatusPublic | JSONResponse:
+    """Readiness: ``ready`` when the metadata store and object storage answer, else 503."""
     try:
         services.store.check()
         services.storage.check()
     except Exception as e:  # readiness reports any dependency failure as 503
         return error_response(503, "not_ready", f"{type(e).__name__}: {e}")
-    return {"status": "ready"}
+    return StatusPublic(status="ready")
 
 
-@router.get("/whoami", response_model=WhoAmIPublic, operation_id="service-whoami")
+@router.get("/whoami", response_model=WhoAmIPublic, operation_id="service-whoami",
+            responses=error_responses(401))
 def whoami(principal: CurrentPrincipal, services: ServicesDep) -> WhoAmIPublic:
     """The caller (``local`` when auth is off) and the limits an upload must respect."""
     settings = services.settings
@@ -41,12 +51,18 @@ def whoami(principal: CurrentPrincipal, services: ServicesDep) -> WhoAmIPublic:
 
 @router.get("/methods", response_model=MethodsPublic, operation_id="service-methods")
 def methods() -> MethodsPublic:
-    data = [MethodPublic(name=m.name, summary=m.summary, parameters=m.parameters) for m in list_methods()]
+    """The synthesis methods: a one-line summary and the knobs (type, default, range, help)."""
+    data = [MethodPublic(name=m.name, summary=m.summary,
+                         parameters=[MethodParameterPublic.model_validate(p) for p in m.parameters])
+            for m in list_methods()]
     return MethodsPublic(data=data, count=len(data))
 
 
-@router.get("/sample_dataset/{name}", operation_id="service-sample-dataset", response_class=FileResponse)
+@router.get("/sample_dataset/{name}", operation_id="service-sample-dataset",
+            response_class=FileResponse,
+            responses={**error_responses(404, 422), 200: {"content": {"application/zip": {}}}})
 def sample_dataset(name: str) -> FileResponse:
+    """A bundled sample table as a zip (``adult``: the UCI Adult census sample)."""
     path = SAMPLE_DATASETS.get(name)
     if path is None:
         raise NotFoundError(f"no sample dataset {name!r}; samples are: {', '.join(SAMPLE_DATASETS)}")

@@ -1,28 +1,46 @@
 """Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields), and
-``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired)."""
+``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired).
+
+The two form routes read their forms by hand (``web_app.api.forms``: legacy text fields, lenient,
+and a large-part limit of their own); their request bodies are documented by ``openapi_extra``.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from privsyn_platform.metadata_records import JobState
 from web_app.api.deps import ServicesDep
-from web_app.api.errors import error_response
-from web_app.api.forms import display_params, field, synthesis_request, wants_to_wait
-from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public
+from web_app.api.errors import error_response, error_responses
+from web_app.api.forms import (
+    ConfirmForm,
+    SynthesizeForm,
+    display_params,
+    field,
+    form_body,
+    synthesis_request,
+    wants_to_wait,
+)
+from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public, preview_public
 from web_app.auth import CurrentPrincipal
 
-router = APIRouter(tags=["synthesis"])
+router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
 # A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,
 # capped separately by PRIVSYN_MAX_UPLOAD_BYTES.
 MAX_FIELD_BYTES = 64 * 1024 * 1024
 PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
 
 
-@router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview")
+@router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
+             openapi_extra=form_body(SynthesizeForm), responses=error_responses(400, 413))
 async def synthesize(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
+    """Upload a table (or name a bundled sample) and get its inferred schema to review.
+
+    The run settings are validated here already; the table is kept as a preview for the confirm.
+    """
     form = await request.form(max_part_size=MAX_FIELD_BYTES)
     upload = form.get("data_file")
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
@@ -31,19 +49,27 @@ async def synthesize(request: Request, principal: CurrentPrincipal, services: Se
     preview = await run_in_threadpool(
         services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
         field(form, "dataset_name"), synthesis_request(form), params, principal)
-    return PreviewPublic(unique_id=preview.id, domain_data=preview.domain_data, info_data=preview.info_data,
-                         message=PREVIEW_MESSAGE)
+    return preview_public(preview.id, preview.domain_data, preview.info_data, PREVIEW_MESSAGE)
 
 
-@router.get("/previews/{preview_id}", response_model=PreviewPublic, operation_id="synthesis-preview-get")
+@router.get("/previews/{preview_id}", response_model=PreviewPublic,
+            operation_id="synthesis-preview-get", responses=error_responses(404))
 async def get_preview(preview_id: str, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
     """The reply ``POST /synthesize`` gave for this preview (its inferred draft, not a later confirm's edits)."""
     domain_data, info_data = await run_in_threadpool(services.previews.read_payload, preview_id, principal)
-    return PreviewPublic(unique_id=preview_id, domain_data=domain_data, info_data=info_data, message=PREVIEW_MESSAGE)
+    return preview_public(preview_id, domain_data, info_data, PREVIEW_MESSAGE)
 
 
-@router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm")
-async def confirm_synthesis(request: Request, principal: CurrentPrincipal, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm",
+             openapi_extra=form_body(ConfirmForm), responses=error_responses(400, 404, 502))
+async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
+                            services: ServicesDep) -> ConfirmPublic | JSONResponse:
+    """Confirm a preview's reviewed schema and start the synthesis job.
+
+    Everything is validated before the job exists (a 4xx leaves the preview for another
+    confirm). With ``wait`` (the default) and the inline runner the reply comes once the job has
+    ended; a job that failed then answers 422 with its own failure code.
+    """
     form = await request.form(max_part_size=MAX_FIELD_BYTES)
     job = await run_in_threadpool(
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),

@@ -1,18 +1,8 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { JobPublic } from "../../api/client";
+import { jobFixture as job } from "../../test/fixtures";
 import { RunStep } from "./RunStep";
-
-function job(patch: Partial<JobPublic>): JobPublic {
-  return {
-    job_id: "abcdef0123456789", status: "running", method: "privsyn", params: { epsilon: 1 },
-    progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
-    status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
-    backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
-    ...patch,
-  };
-}
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -1,42 +1,12 @@
 /** The non-DP evaluation (`POST /evaluate`): k-way TVD vs the baseline, the worst columns' marginals, pairs. */
 import { useEffect, useState } from "react";
-import { api, links } from "../../api/client";
+import { api, links, type EvaluatePublic } from "../../api/client";
 import { formatNumber } from "../../lib/format";
 import { ErrorAlert } from "../ui/ErrorAlert";
-import { MarginalChart, PairHeatmap, type MarginalPlot, type PairScore } from "./Charts";
+import { MarginalChart, PairHeatmap } from "./Charts";
 
-interface WayFigure {
-  way: number;
-  mean: number;
-  worst?: number;
-  count?: number;
-  sampled?: boolean;
-}
-
-interface EvalColumn {
-  name: string;
-  kind?: string;
-  tvd?: number;
-  pair_tvd?: number | null;
-  score?: number;
-  missing_real?: number;
-  missing_synth?: number;
-  coverage?: number | null;
-  out_of_domain?: number;
-}
-
-export interface EvaluationResults {
-  rows_real?: number;
-  rows_synth?: number;
-  marginals?: WayFigure[];
-  baseline?: WayFigure[];
-  columns?: EvalColumn[];
-  pairs?: PairScore[];
-  plots?: MarginalPlot[];
-  pearson_diff?: number | null;
-  cramers_v_diff?: number | null;
-  label?: string;
-}
+/** The comparison `POST /evaluate` answers (the service's `ComparisonPublic`). */
+export type EvaluationResults = EvaluatePublic["results"];
 
 const HEATMAP_COLUMNS = 15;
 
@@ -46,7 +16,7 @@ export function Evaluation({ jobId }: { jobId: string }) {
   useEffect(() => {
     let live = true;
     api.evaluate(jobId).then(
-      (reply) => live && setResults(reply.results as EvaluationResults),
+      (reply) => live && setResults(reply.results),
       (e) => live && setError(e instanceof Error ? e.message : "The evaluation could not be computed."),
     );
     return () => {

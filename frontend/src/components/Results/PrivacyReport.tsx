@@ -2,24 +2,6 @@
 import type { JobPublic } from "../../api/client";
 import { formatNumber } from "../../lib/format";
 
-interface ReportColumn {
-  name: string;
-  kind?: string;
-  provenance?: string;
-  binning?: string | null;
-}
-
-interface PrivacyReportData {
-  epsilon?: number;
-  delta?: number;
-  rho?: number;
-  rho_spent?: number;
-  spent_by_stage?: Record<string, number>;
-  columns?: ReportColumn[];
-  non_dp_columns?: string[];
-  rows?: number;
-}
-
 const STAGE_WORDS: Record<string, string> = {
   "privsyn:one-way": "single-column counts",
   "privsyn:select": "choosing pairs (InDif)",
@@ -34,7 +16,7 @@ const STAGE_WORDS: Record<string, string> = {
 };
 
 export function PrivacyReport({ job }: { job: JobPublic }) {
-  const report = (job.privacy_report ?? null) as PrivacyReportData | null;
+  const report = job.privacy_report;
   if (!report) {
     return (
       <section className="panel">

@@ -1,21 +1,20 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { JobPublic } from "../../api/client";
 import { parseCsv } from "../../lib/csv";
+import { columnResult, comparisonFixture, jobFixture, marginalScores, pairResult, privacyReportFixture } from "../../test/fixtures";
 import { EvaluationBody } from "./Evaluation";
 import { PrivacyReport } from "./PrivacyReport";
 
-const results = {
-  rows_real: 100, rows_synth: 100,
-  marginals: [{ way: 1, mean: 0.01, worst: 0.02 }, { way: 2, mean: 0.04, worst: 0.2 }],
-  baseline: [{ way: 1, mean: 0.004 }, { way: 2, mean: 0.08 }],
-  columns: [{ name: "age", tvd: 0.02, score: 0.04 }, { name: "city", tvd: 0.01, score: 0.03 }, { name: "plan", tvd: 0.0, score: 0.01 }],
-  pairs: [{ a: "age", b: "city", tvd: 0.05 }, { a: "age", b: "plan", tvd: 0.02 }, { a: "city", b: "plan", tvd: 0.01 }],
+const results = comparisonFixture({
+  marginals: [marginalScores(1, 0.01, 0.02), marginalScores(2, 0.04, 0.2)],
+  baseline: [marginalScores(1, 0.004), marginalScores(2, 0.08)],
+  columns: [columnResult("age", 0.02, 0.04), columnResult("city", 0.01, 0.03), columnResult("plan", 0.0, 0.01)],
+  pairs: [pairResult("age", "city", 0.05), pairResult("age", "plan", 0.02), pairResult("city", "plan", 0.01)],
   plots: [
     { column: "age", labels: ["17–30", "30–60", "60–90", "(missing)"], real: [0.3, 0.5, 0.2, 0], synth: [0.28, 0.52, 0.2, 0] },
     { column: "city", labels: ["Lyon", "Oslo"], real: [0.6, 0.4], synth: [0.5, 0.5] },
   ],
-};
+});
 
 describe("results", () => {
   it("draws one real-vs-synthetic chart per plotted column and the pair heatmap", () => {
@@ -28,14 +27,15 @@ describe("results", () => {
   });
 
   it("lists the budget by stage and the columns not covered by DP", () => {
-    const job = {
-      privacy_report: {
-        epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015,
+    const job = jobFixture({
+      status: "succeeded",
+      privacy_report: privacyReportFixture({
         spent_by_stage: { "privsyn:one-way": 0.0015, "privsyn:measure": 0.0135 },
-        columns: [{ name: "age", kind: "numerical", provenance: "public" }, { name: "city", kind: "categorical", provenance: "data" }],
+        columns: [{ name: "age", kind: "numerical", provenance: "public", binning: "uniform" },
+          { name: "city", kind: "categorical", provenance: "data", binning: null }],
         non_dp_columns: ["city"],
-      },
-    } as unknown as JobPublic;
+      }),
+    });
     render(<PrivacyReport job={job} />);
     expect(screen.getByRole("heading", { name: "Privacy report" })).toBeInTheDocument();
     expect(screen.getByText("1e-9")).toBeInTheDocument();

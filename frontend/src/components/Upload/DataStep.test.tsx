@@ -6,7 +6,7 @@ import type { DataSource, MethodPublic, PreviewPublic, RunSettings, WhoAmI } fro
 import { initialForm, type RunForm } from "../../lib/runForm";
 import { DataStep } from "./DataStep";
 
-const methods = [
+const methods: MethodPublic[] = [
   { name: "privsyn", summary: "PrivSyn summary.", parameters: [
     { name: "update_iterations", type: "int", default: 50, minimum: 0, maximum: 10000, help: "GUM rounds" },
     { name: "consist_iterations", type: "int", default: 501, minimum: 1, maximum: 100000, help: "consistency rounds" },
@@ -14,7 +14,7 @@ const methods = [
   ] },
   { name: "aim", summary: "AIM summary.", parameters: [{ name: "max_iters", type: "int", default: 1000, minimum: 0, help: "iters" }] },
   { name: "mst", summary: "MST summary.", parameters: [] },
-] as unknown as MethodPublic[];
+];
 
 const whoami: WhoAmI = { subject: "alice", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1024, max_columns: 200 };
 

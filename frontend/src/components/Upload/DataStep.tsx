@@ -33,7 +33,7 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
   const [showErrors, setShowErrors] = useState(false);
 
   const method = methods.find((m) => m.name === form.method) ?? methods[0];
-  const params = (method?.parameters ?? []) as unknown as KnobParam[];
+  const params: KnobParam[] = method?.parameters ?? [];
   const knobValues = knobValuesFor(form, params);
   const errors = validateForm(form, params, whoami?.max_upload_bytes);
   const epsilon = Number(form.epsilon);
@@ -64,7 +64,7 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
 
   function setMethod(name: string) {
     const next = methods.find((m) => m.name === name);
-    const nextParams = (next?.parameters ?? []) as unknown as KnobParam[];
+    const nextParams: KnobParam[] = next?.parameters ?? [];
     const knobs = form.knobs[name] ? form.knobs : { ...form.knobs, [name]: presetValues(name, nextParams, form.preset ?? "balanced") };
     onChange({ ...form, method: name, knobs, preset: matchingPreset(name, nextParams, knobs[name]) });
   }
