@@ -81,15 +81,17 @@ class Structure:
     """What :func:`dp_structure` decided for one column (every field a function of noisy counts).
 
     Attributes:
-        kind: ``numerical``, ``text`` (categorical or datetime, decided next) or ``excluded``.
+        kind: ``numerical``, ``text`` (datetime or categorical, decided next) or ``excluded``.
         nullable: the noisy missing count clears its threshold.
         integer: numerical only: the noisy count of non-whole numbers is below its threshold.
+        near_unique: the noisy distinct count is at least 95 % of the noisy present count.
         reason: why, in words a report can show.
     """
 
     kind: str
     nullable: bool
     integer: bool
+    near_unique: bool
     reason: str
 
 
@@ -99,13 +101,22 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
 
 
+#: Noise crosses a threshold of ``_MARGIN`` σ with probability 3·10⁻⁵: decisions do not flicker.
+_MARGIN = 4.0
+
+
+def _mostly(count: float, total: float, sigma: float, share: float) -> bool:
+    """``count`` of ``total`` is all but a small ``share`` — and clearly so under noise σ (a count that
+    noise alone could explain is not evidence; small tables default to the safer answer)."""
+    return total - count >= _MARGIN * sigma and count <= share * total + _MARGIN * sigma
+
+
 def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.random.Generator) -> Structure:
     """Kind, nullable and integer flag of an undeclared column from five noisy counts.
 
-    Rules (applied to noisy counts, with thresholds ``4σ`` so that noise alone rarely crosses them): too
-    few present values → excluded; at most 1 % (or ``4σ``) not numbers → numerical (integer when at most
-    0.1 % or ``4σ`` are not whole); a near-unique column (distinct ≥ 95 % of present) whose values are
-    text or whose name says id → excluded as an identifier; else text.
+    Rules on the noisy counts: fewer than ``4σ`` present values → excluded; all but 1 % numbers, clearly
+    → numerical (integer when all but 0.1 % of them are whole, clearly), and excluded as an identifier
+    if near-unique and named like one; else text. Missing cells above ``4σ`` make the column nullable.
     """
     present = series.notna()
     numbers = _numbers(series[present])
@@ -118,35 +129,33 @@ def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.ra
         "distinct": int(series[present].nunique()),
     }
     noisy, sigma = noisy_counts(ledger, STRUCTURE_STAGE, counts, rho, rng, measured=str(series.name))
-    cut = 4.0 * sigma
-    nullable = noisy["missing"] > 2.0 * sigma
-    if noisy["present"] < cut:
-        return Structure("excluded", nullable, False, "too few values to describe with DP at this budget")
-    numeric = noisy["not_number"] <= max(0.01 * noisy["present"], cut)
+    nullable = noisy["missing"] > _MARGIN * sigma
     near_unique = noisy["distinct"] >= 0.95 * noisy["present"]
-    if numeric:
-        integer = noisy["not_whole"] <= max(0.001 * noisy["present"], cut)
+    if noisy["present"] < _MARGIN * sigma:
+        return Structure("excluded", nullable, False, near_unique,
+                         "too few values to describe with DP at this budget")
+    if _mostly(noisy["not_number"], noisy["present"], sigma, 0.01):
+        integer = _mostly(noisy["not_whole"], noisy["present"] - noisy["not_number"], sigma, 0.001)
         if near_unique and integer and _ID_NAME.search(str(series.name)):
-            return Structure("excluded", nullable, True, "near-unique whole numbers named like an identifier")
-        return Structure("numerical", nullable, integer, "numbers")
-    if near_unique:
-        return Structure("excluded", nullable, False, "near-unique text values: looks like an identifier")
-    return Structure("text", nullable, False, "text values")
+            return Structure("excluded", nullable, True, near_unique,
+                             "near-unique whole numbers named like an identifier")
+        return Structure("numerical", nullable, integer, near_unique, "numbers")
+    return Structure("text", nullable, False, near_unique, "text values")
 
 
 def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: BudgetLedger, rho: float,
                        rng: np.random.Generator) -> str | None:
-    """The first candidate format, in the caller's order of preference, that fails on at most 1 % (or
-    ``4σ``) of the present values by the noisy counts of failures; ``None`` (not dates) if none does.
-    Preference breaks ties the data cannot (all days ≤ 12: day-first and month-first both parse)."""
+    """The first candidate format, in the caller's order of preference, that parses all but 1 % of the
+    present values, clearly, by the noisy counts of failures; ``None`` (not dates) if none does.
+    Preference breaks the ties the data cannot (all days ≤ 12: day-first and month-first both parse)."""
     if not formats:
         return None
     text = series.dropna().astype(str).str.strip()
     failures = {fmt: int(pd.to_datetime(text, format=fmt, errors="coerce").isna().sum()) for fmt in formats}
     failures["present"] = len(text)
     noisy, sigma = noisy_counts(ledger, FORMAT_STAGE, failures, rho, rng, measured=str(series.name))
-    allowed = max(0.01 * noisy.pop("present"), 4.0 * sigma)
-    return next((fmt for fmt in formats if noisy[fmt] <= allowed), None)
+    present = noisy.pop("present")
+    return next((fmt for fmt in formats if _mostly(noisy[fmt], present, sigma, 0.01)), None)
 
 
 def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: float, rng: np.random.Generator,

@@ -4,7 +4,10 @@ test_odometer.py).
 
 Every structural fact below is decided from noisy counts whose thresholds sit many σ away from the counts
 of D, so on D and D + 1 the decisions agree run after run; before the fix each of them flipped
-deterministically with the planted record.
+deterministically with the planted record. The runs use ε = 4: on 2,000 rows and 7 columns that leaves
+each column's discovery enough budget (σ ≈ 80–160 on counts of 2,000) for margins of several σ, so a
+difference between D and D + 1 would be the record's doing, not noise. Bounds and the bins they imply
+are noisy by design and are checked against the planted value instead.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from web_app.cli import main as cli
 
 METHODS = ("privsyn", "aim", "mst")
 SEEDS = range(5)
-STRUCTURE = ("kind", "excluded", "nullable", "integer", "dtype", "datetime_format", "binning", "other_label",
-             "null_token")
+STRUCTURE = ("kind", "excluded", "nullable", "integer", "dtype", "datetime_format", "other_label", "null_token")
+EPSILON = 4.0
 
 
 def _runs(client: Any, data: bytes, method: str, **fields: str) -> list[Release]:
-    return [api_release(client, data, method, seed, **fields) for seed in SEEDS]
+    return [api_release(client, data, method, seed, epsilon=EPSILON, **fields) for seed in SEEDS]
 
 
 @pytest.mark.slow
@@ -50,7 +53,7 @@ def test_the_default_path_releases_nothing_that_follows_one_record(privacy_clien
         assert decisions[("flag", "nullable")] is False                      # 1: one missing cell adds no null
         assert (release.table["flag"] != "").all()
         assert decisions[("code", "kind")] == "numerical"                    # 6: 21 values do not flip it
-        assert decisions[("age", "binning")] == {"method": "uniform", "bins": 32}  # 4: no skewness rule
+        assert decisions[("age", "binning")]["method"] == "uniform"          # 4: no skewness rule
         assert release.report["declared_columns"] == []
         assert all(d["source"] in ("dp", "default") for d in release.report["decisions"])
 
@@ -64,8 +67,8 @@ def test_a_declared_non_nullable_column_gets_no_null_from_one_missing_cell(priva
         info["declared_public"] = ["flag", "age"]
 
     for seed in SEEDS:
-        release = api_release(privacy_client, pair.with_record, method, seed, edit=declare)
-        assert (release.table["flag"].isin(["yes", "no"])).all()
+        release = api_release(privacy_client, pair.with_record, method, seed, epsilon=EPSILON, edit=declare)
+        assert release.table["flag"].isin(["yes", "no", "other"]).all()  # never missing
         assert pd.to_numeric(release.table["age"]).between(0, 120).all()
         sources = {(d["column"], d["decision"]): d["source"] for d in release.report["decisions"]}
         assert sources[("flag", "categories")] == sources[("flag", "nullable")] == "declared"
@@ -76,7 +79,7 @@ def test_editing_an_undeclared_category_list_does_not_make_it_public(privacy_cli
     def drop_one(domain: dict[str, Any], info: dict[str, Any]) -> None:
         domain["city"]["categories"] = [c for c in domain["city"]["categories"] if c != "Oslo"]
 
-    release = api_release(privacy_client, pair.without, "mst", 0, edit=drop_one)
+    release = api_release(privacy_client, pair.without, "mst", 0, epsilon=EPSILON, edit=drop_one)
     sources = {(d["column"], d["decision"]): d["source"] for d in release.report["decisions"]}
     assert sources[("city", "categories")] == "dp"                           # 8: provenance is not guessed
     assert "Oslo" in release.decisions("categories")[("city", "categories")]
@@ -94,7 +97,7 @@ def _cli_release(tmp_path: Path, data: bytes, seed: int) -> str:
     source = tmp_path / f"in-{seed}-{len(data)}.csv"
     source.write_bytes(data)
     out = tmp_path / f"out-{seed}-{len(data)}.csv"
-    status = cli(["synthesize", str(source), "--method", "mst", "--epsilon", "1", "--delta", "1e-9",
+    status = cli(["synthesize", str(source), "--method", "mst", "--epsilon", str(EPSILON), "--delta", "1e-9",
                   "--seed", str(seed), "--rows", "1000", "-o", str(out), "--no-progress"])
     assert status == 0
     return out.read_text()
@@ -110,4 +113,4 @@ def test_the_cli_default_path_releases_nothing_that_follows_one_record(tmp_path:
         assert PLANTED_CITY not in text and "?" not in text
         assert pd.to_numeric(planted["age"]).max() < PLANTED_AGE
         assert pd.to_numeric(planted["score"]).mod(1).eq(0).all()
-        assert planted["day"].str.match(r"^\d\d/\d\d/2021$").all()
+        assert pd.to_datetime(planted["day"], format="%d/%m/%Y", errors="coerce").notna().all()  # day-first

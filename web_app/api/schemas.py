@@ -75,13 +75,15 @@ class ColumnEntry(BaseModel):
 
     Categorical columns carry ``categories`` and their companions, numerical and datetime columns
     ``bounds`` and ``binning``; ``provenance`` is ``data`` for values read off the private data
-    (not DP).
+    (not DP). An entry is used only if its column is declared public (``info_data.declared_public``
+    or the ``as_confirmed`` mode); otherwise it is a suggestion and every fact is discovered with DP.
     """
 
     model_config = ConfigDict(extra="allow")
 
     type: Literal["categorical", "numerical", "datetime"]
-    categories: list[Scalar] | MISSING = MISSING
+    categories: list[Scalar] | None | MISSING = Field(
+        MISSING, description="the category list; null: discovered with DP on confirm")
     categories_preview: list[Scalar] | MISSING = MISSING
     value_counts: dict[str, int] | MISSING = MISSING
     categories_from_data: bool | MISSING = MISSING
@@ -135,7 +137,12 @@ class InfoData(BaseModel):
     name: str | MISSING = MISSING
     train_size: int | MISSING = MISSING
     columns: list[str]
-    excluded_columns: list[str]
+    excluded_columns: list[str] = Field(description="the user's exclusions (the draft excludes none)")
+    domain_mode: Literal["dp", "as_confirmed"] | MISSING = MISSING
+    declared_public: list[str] | MISSING = Field(
+        MISSING, description="columns whose confirmed entries are the user's public declaration")
+    null_token: str | MISSING = Field(
+        MISSING, description="how the output writes a missing cell (used when as_confirmed)")
     inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
     inference_report: dict[str, ColumnReport] | MISSING = MISSING
     warnings: list[str] | MISSING = MISSING

@@ -144,6 +144,10 @@ def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> Disco
         fmt = discover_format(series, budget, FORMAT_SHARE * rho)
         rest -= FORMAT_SHARE * rho
         facts.append(Decision(name, "datetime_format", fmt, "dp", FORMAT_SHARE * rho))
+    if structure.kind == "text" and fmt is None and structure.near_unique:
+        facts.append(Decision(name, "excluded", "near-unique text values: looks like an identifier", "dp",
+                              STRUCTURE_SHARE * rho))
+        return DiscoveredColumn(None, None, tuple(facts))
     if structure.kind == "text" and fmt is None:
         categories = discover_categories(series, budget, rest)
         facts += [Decision(name, "kind", "categorical", "dp", STRUCTURE_SHARE * rho),

@@ -346,13 +346,17 @@ export interface components {
          *
          *     Categorical columns carry ``categories`` and their companions, numerical and datetime columns
          *     ``bounds`` and ``binning``; ``provenance`` is ``data`` for values read off the private data
-         *     (not DP).
+         *     (not DP). An entry is used only if its column is declared public (``info_data.declared_public``
+         *     or the ``as_confirmed`` mode); otherwise it is a suggestion and every fact is discovered with DP.
          */
         ColumnEntry: {
             binning?: components["schemas"]["Binning"];
             bounds?: components["schemas"]["Bounds"];
-            /** Categories */
-            categories?: (string | number | boolean)[];
+            /**
+             * Categories
+             * @description the category list; null: discovered with DP on confirm
+             */
+            categories?: (string | number | boolean)[] | null;
             /** Categories From Data */
             categories_from_data?: boolean;
             /** Categories Preview */
@@ -526,6 +530,18 @@ export interface components {
              */
             delta: string;
             /**
+             * Domain Budget
+             * @description share of ρ for DP domain discovery, in (0, 0.5]
+             * @default 0.1
+             */
+            domain_budget: string;
+            /**
+             * Domain Mode
+             * @description dp: every fact of the schema not declared public (info_data.declared_public) is derived with DP; as_confirmed: the whole confirmed schema is your public declaration; blank: info_data.domain_mode, else dp
+             * @default
+             */
+            domain_mode: string;
+            /**
              * Epsilon
              * @description ε of the (ε, δ)-DP guarantee: a number in (0, 1000]
              * @default 1.0
@@ -615,6 +631,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            dataset_budget?: components["schemas"]["DatasetBudgetPublic"] | null;
             /** Download Url */
             download_url: string;
             error: components["schemas"]["FailurePublic"] | null;
@@ -648,6 +665,48 @@ export interface components {
             submission: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * DatasetBudgetPublic
+         * @description A dataset's odometer: its charged jobs composed (zCDP), as one (ε, δ).
+         */
+        DatasetBudgetPublic: {
+            /** Dataset Id */
+            dataset_id: string;
+            /** Delta */
+            delta: number;
+            /** Epsilon */
+            epsilon: number;
+            /** Jobs */
+            jobs: number;
+            /** Rho */
+            rho: number;
+        };
+        /**
+         * DecisionPublic
+         * @description One structural fact of the release and its source: ``declared`` (the user's word), ``dp``
+         *     (derived with DP, ``rho`` charged) or ``default`` (a public rule that never looked at the rows).
+         */
+        DecisionPublic: {
+            /**
+             * Column
+             * @description the column; empty for a table-level fact such as the null token
+             */
+            column: string;
+            /**
+             * Decision
+             * @description kind, excluded, nullable, integer, dtype, datetime_format, categories, bounds, binning, other_label or null_token
+             */
+            decision: string;
+            /** Rho */
+            rho: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "declared" | "dp" | "default";
+            /** Value */
+            value: unknown;
         };
         /**
          * DomainData
@@ -695,7 +754,20 @@ export interface components {
         InfoData: {
             /** Columns */
             columns: string[];
-            /** Excluded Columns */
+            /**
+             * Declared Public
+             * @description columns whose confirmed entries are the user's public declaration
+             */
+            declared_public?: string[];
+            /**
+             * Domain Mode
+             * @enum {string}
+             */
+            domain_mode?: "dp" | "as_confirmed";
+            /**
+             * Excluded Columns
+             * @description the user's exclusions (the draft excludes none)
+             */
             excluded_columns: string[];
             /** Inference Report */
             inference_report?: {
@@ -707,6 +779,11 @@ export interface components {
             };
             /** Name */
             name?: string;
+            /**
+             * Null Token
+             * @description how the output writes a missing cell (used when as_confirmed)
+             */
+            null_token?: string;
             /** Schema Version */
             schema_version?: number;
             /** Train Size */
@@ -727,6 +804,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            dataset_budget?: components["schemas"]["DatasetBudgetPublic"] | null;
             /** Download Url */
             download_url: string;
             error: components["schemas"]["FailurePublic"] | null;
@@ -766,6 +844,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            dataset_budget?: components["schemas"]["DatasetBudgetPublic"] | null;
             /** Finished At */
             finished_at: string | null;
             /** Job Id */
@@ -918,17 +997,32 @@ export interface components {
         /**
          * PrivacyReportPublic
          * @description The privacy story of a succeeded run: the target, the spend by stage and by entry, each
-         *     column's domain provenance (``non_dp_columns``: read off the data), timings and row count.
+         *     column's domain provenance, every structural decision with its source, the dataset's odometer
+         *     after this run, a one-line summary, and the row count (no timings: they stay in the job's log).
          */
         PrivacyReportPublic: {
             /** Columns */
             columns: components["schemas"]["ColumnProvenancePublic"][];
+            dataset?: components["schemas"]["DatasetBudgetPublic"] | null;
+            /**
+             * Decisions
+             * @default []
+             */
+            decisions: components["schemas"]["DecisionPublic"][];
+            /**
+             * Declared Columns
+             * @default []
+             */
+            declared_columns: string[];
             /** Delta */
             delta: number;
+            /**
+             * Domain Mode
+             * @default as_confirmed
+             */
+            domain_mode: string;
             /** Epsilon */
             epsilon: number;
-            /** Fit Seconds */
-            fit_seconds: number;
             /** Ledger */
             ledger: components["schemas"]["LedgerEntryPublic"][];
             /** Method */
@@ -941,12 +1035,25 @@ export interface components {
             rho_spent: number;
             /** Rows */
             rows: number;
-            /** Sample Seconds */
-            sample_seconds: number;
+            /**
+             * Seeded
+             * @default false
+             */
+            seeded: boolean;
             /** Spent By Stage */
             spent_by_stage: {
                 [key: string]: number;
             };
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+            /**
+             * Threshold Delta
+             * @default 0
+             */
+            threshold_delta: number;
         };
         /** ProgressPublic */
         ProgressPublic: {
@@ -1008,6 +1115,18 @@ export interface components {
              * @default 1e-9
              */
             delta: string;
+            /**
+             * Domain Budget
+             * @description share of ρ for DP domain discovery, in (0, 0.5]
+             * @default 0.1
+             */
+            domain_budget: string;
+            /**
+             * Domain Mode
+             * @description dp: every fact of the schema not declared public (info_data.declared_public) is derived with DP; as_confirmed: the whole confirmed schema is your public declaration; blank: info_data.domain_mode, else dp
+             * @default
+             */
+            domain_mode: string;
             /**
              * Epsilon
              * @description ε of the (ε, δ)-DP guarantee: a number in (0, 1000]
