@@ -1,6 +1,6 @@
 """Empirical privacy audit: lower bounds on ε from neighbouring tables, next to the claimed ε.
 
-    python -m bench.audit [--epsilons 0.5 1 4] [--trials 200000] [--selection-trials 40000]
+    python -m bench.audit [--epsilons 0.5 1 4] [--trials 2000000] [--selection-trials 40000]
                           [--pipeline-trials 300] [--seed 0]
 
 For each mechanism and ε, the mechanism runs many times on two neighbouring inputs D and D′ (one record
@@ -214,7 +214,7 @@ def format_table(rows: list[AuditRow]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epsilons", type=float, nargs="+", default=[0.5, 1.0, 4.0])
-    parser.add_argument("--trials", type=int, default=200_000, help="runs per table for gaussian-count")
+    parser.add_argument("--trials", type=int, default=2_000_000, help="runs per table for gaussian-count")
     parser.add_argument("--selection-trials", type=int, default=40_000)
     parser.add_argument("--pipeline-trials", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
