@@ -40,7 +40,7 @@ class ConfigurationError(PlatformError):
 
 
 class SeedNotAllowedError(PlatformError):
-    """A request fixed the seed and the deployment does not allow it (``PRIVSYN_ALLOW_FIXED_SEED``)."""
+    """A request fixed the seed and the deployment does not allow it (PRIVSYN_ALLOW_FIXED_SEED)."""
 
 
 class InvalidKeyError(PlatformError, ValueError):

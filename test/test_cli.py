@@ -142,7 +142,8 @@ def test_synthesize_honours_a_time_budget(tmp_path: Path) -> None:
 def test_a_seeded_run_warns_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     warn_if_seeded(5)
     assert capsys.readouterr().err == (
-        "warning: --seed 5: seeded run: reproducible; not private against anyone who knows the seed "
+        "warning: --seed 5: seeded run: reproducible; "
+        "not private against anyone who knows the seed "
         "(omit --seed for a private release)\n")
     warn_if_seeded(None)
     assert capsys.readouterr().err == ""

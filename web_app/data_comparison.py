@@ -187,7 +187,8 @@ def compare(
     real_t, _ = _align_table(real, meta, "real")
     synth_t, unparsed = _align_table(synth, meta, "synthetic")
     try:
-        encoder = TableEncoder.fit(real_t, meta, BudgetLedger(1.0), NoiseSource(), binning_rho=0.0)  # no DP binning
+        # the evaluation metadata has no DP binning: the noise source is never asked for a generator
+        encoder = TableEncoder.fit(real_t, meta, BudgetLedger(1.0), NoiseSource(), binning_rho=0.0)
         r, s = encoder.transform(real_t), encoder.transform(synth_t)
     except MethodError as error:
         message = f"the tables cannot be coded with the metadata: {error}"

@@ -60,15 +60,15 @@ class Preview:
 
 
 SEED_REFUSED = (
-    "this service does not accept a fixed seed: a seeded run's noise can be reproduced by anyone who knows "
-    "the seed, so its output is not private against them; leave 'seed' empty (a deployment for "
-    "reproducible research can allow seeds with PRIVSYN_ALLOW_FIXED_SEED=true)"
+    "this service does not accept a fixed seed: a seeded run's noise can be reproduced by anyone "
+    "who knows the seed, so its output is not private against them; leave 'seed' empty (a "
+    "deployment for reproducible research can allow seeds with PRIVSYN_ALLOW_FIXED_SEED=true)"
 )
 
 
 def validate_request(request: SynthesisRequest, *, allow_fixed_seed: bool = False) -> None:
-    """Raise the method layer's error for bad ε/δ, an unknown method or a bad knob — before any work —
-    and :class:`SeedNotAllowedError` for a seed the deployment does not allow."""
+    """Raise, before any work, the method layer's error for bad ε/δ, an unknown method or a bad
+    knob, and :class:`SeedNotAllowedError` for a seed the deployment does not allow."""
     if request.seed is not None and not allow_fixed_seed:
         raise SeedNotAllowedError(SEED_REFUSED)
     PrivacySpec(epsilon=request.epsilon, delta=request.delta)

@@ -58,15 +58,16 @@ class ColumnProvenance:
 
 SEEDED_RUN_NOTE = "seeded run: reproducible; not private against anyone who knows the seed"
 UNSEEDED_RUN_NOTE = (
-    "noise drawn with fresh OS entropy for every mechanism call, independent of the stream that sampled "
-    "the records"
+    "noise drawn with fresh OS entropy for every mechanism call, independent of the stream "
+    "that sampled the records"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class PrivacyReport:
-    """The privacy story of one run: the target, the ledger, each column's domain provenance, and where the
-    randomness came from (a seeded run says it is not private against whoever knows the seed)."""
+    """The privacy story of one run: the target, the ledger, each column's domain provenance, and
+    where the randomness came from (a seeded run says it is not private against whoever knows the
+    seed)."""
 
     method: str
     epsilon: float

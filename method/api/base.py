@@ -3,8 +3,8 @@
 * :class:`PrivacySpec` — the caller's (ε, δ) and the zCDP ρ they allow. Required: ``method`` has no
   default budget anywhere.
 * :class:`RunConfig` — the run's two sources of randomness (``noise``, a
-  :class:`~method.api.noise.NoiseSource` for mechanism noise, and ``sampling_rng``, the generator of all
-  post-processing), threads, a wall-clock budget and a progress callback.
+  :class:`~method.api.noise.NoiseSource` for mechanism noise, and ``sampling_rng``, the generator of
+  all post-processing), threads, a wall-clock budget and a progress callback.
 * :class:`Synthesizer` / :class:`FittedSynthesizer` — ``fit`` reads the private table and spends budget
   (recorded in the fitted object's ledger); ``sample`` is free post-processing.
 * :class:`SynthRegistry` — name → synthesizer class. Synthesizer packages register themselves when
@@ -104,9 +104,9 @@ class RunConfig:
       expanding merged rare values, and AIM's data-independent workload subsampling. Its outputs are
       published, so it must never draw noise.
 
-    With ``seed=None`` both come from fresh OS entropy, independently. With a seed, both are spawned from
-    ``numpy.random.SeedSequence(seed)`` (children 0 and 1), so a seeded run is reproducible — and not
-    private against anyone who knows the seed. A caller may pass either stream explicitly.
+    With ``seed=None`` both come from fresh OS entropy, independently. With a seed, both are spawned
+    from ``numpy.random.SeedSequence(seed)`` (children 0 and 1), so a seeded run is reproducible —
+    and not private against anyone who knows the seed. A caller may pass either stream explicitly.
 
     >>> config = RunConfig(seed=4)
     >>> config.noise.seeded, config.sampling_rng is not None
@@ -128,7 +128,8 @@ class RunConfig:
         if self.noise is None:
             object.__setattr__(self, "noise", NoiseSource(noise_seed))
         if isinstance(self.noise, np.random.Generator) or not isinstance(self.noise, NoiseSource):
-            raise InvalidParameterError(f"noise must be a NoiseSource, got {type(self.noise).__name__}")
+            kind = type(self.noise).__name__
+            raise InvalidParameterError(f"noise must be a NoiseSource, got {kind}")
         if not (isinstance(self.threads, int) and self.threads >= 1):
             raise InvalidParameterError(f"threads must be an integer >= 1, got {self.threads!r}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:

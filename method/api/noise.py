@@ -2,24 +2,27 @@
 
 This module owns every random draw that protects privacy. It uses only uniform *integer* draws
 (``Generator.integers``, exact by Lemire's method) and integer arithmetic: no floating-point sampler
-(``normal``, ``laplace``, ``random``, ``choice`` with float weights), which is attackable (Mironov 2012;
-Jin et al. 2022, "Are we there yet? Timing and floating-point attacks on differential privacy systems").
+(``normal``, ``laplace``, ``random``, ``choice`` with float weights), which is attackable (Mironov
+2012; Jin et al. 2022, "Are we there yet? Timing and floating-point attacks on differential privacy
+systems").
 
-* :func:`bernoulli_exp` — Bernoulli(exp(−γ)) for rational γ (Canonne, Kamath, Steinke 2020, Algorithm 1).
+* :func:`bernoulli_exp` — Bernoulli(exp(−γ)) for rational γ (Canonne, Kamath, Steinke 2020,
+  Algorithm 1).
 * :func:`discrete_laplace` — P(x) ∝ exp(−|x|/scale) on ℤ (CKS 2020, Algorithm 2).
 * :func:`discrete_gaussian` — P(x) ∝ exp(−x²/(2σ²)) on ℤ (CKS 2020, Algorithm 3). Adding it to an
   integer query of L2 sensitivity Δ is ρ-zCDP with ρ = Δ²/(2σ²) (CKS 2020, Theorem 14), as for the
   continuous Gaussian.
 * :func:`exponential_select` — the exponential mechanism sampled exactly, by rejection from uniform
-  proposals on integer (lattice-rounded) scores: the output distribution *is* the exponential mechanism's,
-  so its zCDP cost stays ε²/8 (Cesar and Rogers 2021; AIM Prop. 2).
-* :class:`NoiseSource` — the entropy of mechanism noise: a fresh generator per mechanism call, seeded from
-  the operating system's CSPRNG (``secrets`` via ``numpy.random.SeedSequence``), or, for a seeded research
-  run, spawned from the run's seed. It is never the stream that draws the published synthetic values.
+  proposals on integer (lattice-rounded) scores: the output distribution *is* the exponential
+  mechanism's, so its zCDP cost stays ε²/8 (Cesar and Rogers 2021; AIM Prop. 2).
+* :class:`NoiseSource` — the entropy of mechanism noise: a fresh generator per mechanism call,
+  seeded from the operating system's CSPRNG (``secrets`` via ``numpy.random.SeedSequence``), or, for
+  a seeded research run, spawned from the run's seed. It is never the stream that draws the
+  published synthetic values.
 
-Real parameters (σ², scales) are rounded *towards more noise* to rationals p/q (never less privacy than
-charged). The vectorised paths work in int64 and hand any element whose intermediates could overflow to
-an exact Python-integer path, so every output is exact.
+Real parameters (σ², scales) are rounded *towards more noise* to rationals p/q (never less privacy
+than charged). The vectorised paths work in int64 and hand any element whose intermediates could
+overflow to an exact Python-integer path, so every output is exact.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ _PRECISION = 2**20
 class NoiseSource:
     """The entropy of mechanism noise: one fresh ``numpy.random.Generator`` per mechanism call.
 
-    Unseeded (the service): each :meth:`generator` is seeded with 128 fresh bits of OS entropy, so no
-    published value reveals anything about the noise. Seeded (research runs): each generator is
+    Unseeded (the service): each :meth:`generator` is seeded with 128 fresh bits of OS entropy, so
+    no published value reveals anything about the noise. Seeded (research runs): each generator is
     spawned from ``seed_sequence``, reproducibly, and independently of the sampling stream.
 
     >>> a, b = NoiseSource(np.random.SeedSequence(1)), NoiseSource(np.random.SeedSequence(1))
@@ -78,7 +81,8 @@ class NoiseSource:
 
 
 def rational_at_least(value: float) -> tuple[int, int]:
-    """``(p, q)`` with ``p/q ≥ value``, ``q`` a power of two and ``p ≥ 2^20`` (relative error ≤ 2^-20).
+    """``(p, q)`` with ``p/q ≥ value``, ``q`` a power of two and ``p ≥ 2^20`` (relative error ≤
+    2^-20).
 
     >>> rational_at_least(4.0)
     (1048576, 262144)
@@ -92,7 +96,7 @@ def rational_at_least(value: float) -> tuple[int, int]:
 
 
 def _uniform_below(n: int, rng: np.random.Generator) -> int:
-    """Exactly uniform on ``{0, …, n−1}`` for any Python int ``n ≥ 1`` (rejection on whole bytes)."""
+    """Exactly uniform on ``{0, …, n−1}`` for any Python int ``n ≥ 1`` (rejection sampling)."""
     if n < 2**63:
         return int(rng.integers(0, n))
     bits = n.bit_length()
@@ -103,15 +107,17 @@ def _uniform_below(n: int, rng: np.random.Generator) -> int:
             return x
 
 
-def _bernoulli_exp_fraction_scalar(num: int, den: int, rng: np.random.Generator, k: int = 1) -> bool:
-    """Bernoulli(exp(−num/den)) for 0 ≤ num ≤ den, Python ints (CKS 2020, Algorithm 1, from state K)."""
+def _bernoulli_exp_fraction_scalar(
+    num: int, den: int, rng: np.random.Generator, k: int = 1
+) -> bool:
+    """Bernoulli(exp(−num/den)), 0 ≤ num ≤ den, in Python ints (CKS 2020, Alg. 1, from state K)."""
     while _uniform_below(den * k, rng) < num:  # A ~ Bernoulli(γ/K)
         k += 1
     return k % 2 == 1
 
 
 def _bernoulli_exp_scalar(num: int, den: int, rng: np.random.Generator) -> bool:
-    """Bernoulli(exp(−num/den)) for any γ = num/den ≥ 0: ⌊γ⌋ Bernoulli(exp(−1)) successes, then the rest."""
+    """Bernoulli(exp(−γ)), any γ = num/den ≥ 0: ⌊γ⌋ Bernoulli(exp(−1)) successes, then the rest."""
     whole, frac = divmod(num, den)
     for _ in range(whole):
         if not _bernoulli_exp_fraction_scalar(1, 1, rng):
@@ -205,8 +211,8 @@ def _discrete_laplace_ts(t: int, s: int, size: int, rng: np.random.Generator) ->
 def discrete_laplace(scale: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """``size`` exact draws of the discrete Laplace distribution, P(x) ∝ exp(−|x|/scale') on ℤ.
 
-    ``scale' = t/s ≥ scale`` is ``scale`` rounded up to a rational (at most 2^-20 more noise). Adding it
-    to an integer query of L1 sensitivity Δ is (Δ/scale)-DP.
+    ``scale' = t/s ≥ scale`` is ``scale`` rounded up to a rational (at most 2^-20 more noise).
+    Adding it to an integer query of L1 sensitivity Δ is (Δ/scale)-DP.
 
     Args:
         scale: the Laplace scale b (> 0).
@@ -258,7 +264,9 @@ def discrete_gaussian_pq(p: int, q: int, size: int, rng: np.random.Generator) ->
     return out
 
 
-def discrete_gaussian(sigma: float, size: int | tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+def discrete_gaussian(
+    sigma: float, size: int | tuple[int, ...], rng: np.random.Generator
+) -> np.ndarray:
     """Exact draws of the discrete Gaussian N_ℤ(0, σ'²), σ'² ≥ σ² rounded up to a rational.
 
     Args:
@@ -278,8 +286,10 @@ def discrete_gaussian(sigma: float, size: int | tuple[int, ...], rng: np.random.
     return discrete_gaussian_pq(p, q, math.prod(shape), rng).reshape(shape)
 
 
-# Exponential mechanism: scores are rounded to a lattice of step Δ/2^10; the rounded scores then have
-# sensitivity at most 2^10 + 1 lattice units (round-off of a score computed in floating point, < 2^-2
+# Exponential mechanism: scores are rounded to a lattice of step Δ/2^10; the rounded scores then
+# have
+# sensitivity at most 2^10 + 1 lattice units (round-off of a score computed in floating point, <
+# 2^-2
 # units below 2^50, is covered by the + 1).
 _EM_LATTICE = 2**10
 _EM_SENSITIVITY = _EM_LATTICE + 1
@@ -292,10 +302,10 @@ def exponential_select(
     """Index drawn exactly from the exponential mechanism, P(r) ∝ exp(ε·q_r/(2Δ)).
 
     Scores are rounded to integers on a lattice of step Δ/1024 (sensitivity ≤ 1025 units), the rate
-    ε/(2·1025) is rounded *down* to a multiple of 2^-40 (slightly flatter: more private), and a candidate
-    is drawn by rejection: a uniform proposal r is accepted with Bernoulli(exp(−rate·(max q − q_r))),
-    exactly; proposals are made in batches, and the first accepted one is returned. The result is
-    ε'-DP with ε' ≤ ε and, like any exponential mechanism, ε'²/8-zCDP.
+    ε/(2·1025) is rounded *down* to a multiple of 2^-40 (slightly flatter: more private), and a
+    candidate is drawn by rejection: a uniform proposal r is accepted with Bernoulli(exp(−rate·(max
+    q − q_r))), exactly; proposals are made in batches, and the first accepted one is returned. The
+    result is ε'-DP with ε' ≤ ε and, like any exponential mechanism, ε'²/8-zCDP.
 
     Args:
         scores: quality q_r of each candidate (larger is better), finite.
@@ -318,7 +328,9 @@ def exponential_select(
         raise InvalidParameterError(f"epsilon must be a finite number > 0, got {epsilon!r}")
     lattice = scores * (_EM_LATTICE / sensitivity)
     if not (np.isfinite(lattice).all() and np.abs(lattice).max() < 2.0**50):
-        raise InvalidParameterError("exponential mechanism scores must be finite and below 2^40 sensitivities")
+        raise InvalidParameterError(
+            "exponential mechanism scores must be finite and below 2^40 sensitivities"
+        )
     units = np.rint(lattice).astype(np.int64)
     gaps = (units.max() - units).astype(object)  # Python ints: gap × rate never overflows
     rate = math.floor(epsilon / (2 * _EM_SENSITIVITY) * 2**_EM_BITS)

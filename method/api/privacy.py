@@ -126,7 +126,7 @@ def exponential_epsilon(rho: float) -> float:
 def exponential_mechanism(
     scores: np.ndarray, epsilon: float, sensitivity: float, rng: np.random.Generator
 ) -> int:
-    """Index drawn exactly with probability ∝ exp(ε·q/(2Δ)) (:func:`~method.api.noise.exponential_select`).
+    """Index drawn exactly with probability ∝ exp(ε·q/(2Δ)), by :func:`exponential_select`.
 
     Does not charge a ledger; ``rng`` must be a noise generator (``NoiseSource.generator()``).
     """
@@ -147,7 +147,8 @@ def lattice_step(sensitivity: float, size: int) -> float:
 def _noise_generator(noise: NoiseSource) -> np.random.Generator:
     if not isinstance(noise, NoiseSource):
         raise InvalidParameterError(
-            f"mechanism noise must come from a NoiseSource (RunConfig.noise), got {type(noise).__name__}; "
+            "mechanism noise must come from a NoiseSource (RunConfig.noise), got "
+            f"{type(noise).__name__}; "
             "the sampling generator never draws privacy noise"
         )
     return noise.generator()
@@ -160,7 +161,7 @@ class LedgerEntry:
     stage: str
     measured: str
     rho: float
-    mechanism: str  # DISCRETE_GAUSSIAN, DISCRETE_GAUSSIAN_LATTICE, EXPONENTIAL_EXACT, DISCRETE_LAPLACE, …
+    mechanism: str  # DISCRETE_GAUSSIAN, …_LATTICE, EXPONENTIAL_EXACT, DISCRETE_LAPLACE, …
     sigma: float | None = None
     epsilon: float | None = None
     count: int = 1  # number of queries released together under this entry
@@ -231,7 +232,7 @@ class BudgetLedger:
         measured: str,
         sensitivity: float = 1.0,
     ) -> np.ndarray:
-        """Charge ρ, then release integer ``values`` + N_ℤ(0, σ²), σ = Δ/√(2ρ) (exact discrete Gaussian).
+        """Charge ρ, then release integer ``values`` + discrete Gaussian N_ℤ(0, σ²), σ = Δ/√(2ρ).
 
         Args:
             stage: the ledger stage.
@@ -247,7 +248,8 @@ class BudgetLedger:
         counts = np.asarray(values, dtype=float)
         if not np.array_equal(counts, np.rint(counts)) or (np.abs(counts) >= 2.0**53).any():
             raise InvalidParameterError(
-                f"stage {stage!r}: the discrete Gaussian needs integer counts; use gaussian_real for scores"
+                f"stage {stage!r}: the discrete Gaussian needs integer counts; "
+                "use gaussian_real for scores"
             )
         sigma = gaussian_sigma(rho, sensitivity)
         self.charge(stage, rho, mechanism=DISCRETE_GAUSSIAN, measured=measured, sigma=sigma)
@@ -266,10 +268,11 @@ class BudgetLedger:
     ) -> np.ndarray:
         """Charge ρ, then release real ``values`` with discrete Gaussian noise on a lattice.
 
-        Each value is rounded to the lattice γℤ (γ = :func:`lattice_step`); the rounded vector has L2
-        sensitivity at most Δ/γ + √k·(1 + 2^-10) lattice units for k values (one unit per value of
-        round-off, and 2^-10 for floating-point error in computing the values), and gets
-        N_ℤ(0, σ_L²) with σ_L = that sensitivity/√(2ρ): ρ-zCDP, at most 0.4 % more noise than Δ/√(2ρ).
+        Each value is rounded to the lattice γℤ (γ = :func:`lattice_step`); the rounded vector has
+        L2 sensitivity at most Δ/γ + √k·(1 + 2^-10) lattice units for k values (one unit per value
+        of round-off, and 2^-10 for floating-point error in computing the values), and gets
+        N_ℤ(0, σ_L²) with σ_L = that sensitivity/√(2ρ): ρ-zCDP, at most 0.4 % more noise than
+        Δ/√(2ρ).
 
         Args:
             stage: the ledger stage.
@@ -286,11 +289,14 @@ class BudgetLedger:
         step = lattice_step(sensitivity, scores.size)
         units = scores / step
         if not (np.isfinite(units).all() and (np.abs(units) < 2.0**40).all()):
-            raise InvalidParameterError(f"stage {stage!r}: scores must be finite and below 2^40 lattice steps")
+            raise InvalidParameterError(
+                f"stage {stage!r}: scores must be finite and below 2^40 lattice steps"
+            )
         lattice_sensitivity = sensitivity / step + math.sqrt(scores.size) * (1 + 2.0**-10)
         sigma_units = gaussian_sigma(rho, lattice_sensitivity)
         self.charge(
-            stage, rho, mechanism=DISCRETE_GAUSSIAN_LATTICE, measured=measured, sigma=sigma_units * step
+            stage, rho, mechanism=DISCRETE_GAUSSIAN_LATTICE, measured=measured,
+            sigma=sigma_units * step,
         )
         draws = discrete_gaussian(sigma_units, scores.shape, _noise_generator(noise))
         return (np.rint(units) + draws) * step
@@ -319,7 +325,8 @@ class BudgetLedger:
             The chosen index.
         """
         self.charge(
-            stage, exponential_rho(epsilon), mechanism=EXPONENTIAL_EXACT, measured=measured, epsilon=epsilon
+            stage, exponential_rho(epsilon), mechanism=EXPONENTIAL_EXACT, measured=measured,
+            epsilon=epsilon,
         )
         return exponential_select(scores, epsilon, sensitivity, _noise_generator(noise))
 

@@ -127,7 +127,8 @@ def measure_one_ways(
     compressions, measurements = [], []
     sigma = gaussian_sigma(rho)
     for a, name in enumerate(domain.names):
-        noisy = ledger.gaussian(stage, marginal_counts(data, domain.sizes, (a,)), rho, noise, measured=name)
+        counts = marginal_counts(data, domain.sizes, (a,))
+        noisy = ledger.gaussian(stage, counts, rho, noise, measured=name)
         compression = compress(noisy, sigma) if merge else keep_all(len(noisy))
         values, sigmas = compression.measured(noisy, sigma)
         compressions.append(compression)

@@ -63,7 +63,11 @@ def _dp_edges(
 
 
 def make_numeric_codec(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator | None
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> NumericCodec | DatetimeCodec:
     """A numerical or datetime codec whose edges follow ``spec.binning``.
 
@@ -92,7 +96,8 @@ def make_numeric_codec(
         )
     if epsilon is None or not epsilon > 0 or column is None or rng is None:
         raise InvalidParameterError(
-            f"column {spec.name!r}: the DP binning {spec.binning!r} needs the column, an epsilon > 0 "
+            f"column {spec.name!r}: the DP binning {spec.binning!r} needs the column, "
+            "an epsilon > 0 "
             "and a noise generator"
         )
     fine = NumericCodec(spec.name, uniform_edges(lower, upper, spec.bins, integer=integer), integer, True)
@@ -101,7 +106,11 @@ def make_numeric_codec(
 
 
 def make_codec(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator | None
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> ColumnCodec:
     """The codec for ``spec``, chosen by ``spec.kind`` (see :data:`CODEC_KINDS`)."""
     if spec.kind not in CODEC_KINDS:
@@ -112,7 +121,11 @@ def make_codec(
 
 
 def _make_categorical(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator | None
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> CategoricalCodec:
     del column, epsilon, rng  # the category list is confirmed metadata: nothing is read from the data
     return CategoricalCodec.from_spec(spec)

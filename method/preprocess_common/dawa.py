@@ -15,8 +15,9 @@ ledger; the caller charges ρ = ε²/2 first.
 
 The noise is *discrete* Laplace, exact (:func:`method.api.noise.discrete_laplace`), on the lattice
 ℤ/K, K = 2^16: each deviation is rounded to the lattice, which moves a changed deviation by at most
-one more unit, so the rounded vector has L1 sensitivity at most L·(2K + 1) units, and the noise scale
-is L·(2K + 1)/ε units — pure ε-DP exactly, as for the continuous mechanism (2L/ε·(1 + 1/(2K))).
+one more unit, so the rounded vector has L1 sensitivity at most L·(2K + 1) units, and the noise
+scale is L·(2K + 1)/ε units — pure ε-DP exactly, as for the continuous mechanism (2L/ε·(1 +
+1/(2K))).
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def l1_deviation(x: np.ndarray) -> float:
 def noisy_deviations(
     counts: np.ndarray, epsilon: float, rng: np.random.Generator
 ) -> dict[tuple[int, int], float]:
-    """``dev`` of every aligned dyadic interval of two or more cells, plus discrete ``Lap(2L/ε)`` noise
-    on the lattice ℤ/K (module docstring)."""
+    """``dev`` of every aligned dyadic interval of two or more cells, plus discrete ``Lap(2L/ε)``
+    noise on the lattice ℤ/K (module docstring)."""
     levels = dyadic_levels(len(counts))
     intervals = [
         (start, min(start + 2**level, len(counts)))

@@ -108,8 +108,9 @@ class TableEncoder:
             table: the private table (read only by DP binnings).
             metadata: one spec per column to encode.
             ledger: the job's ledger; each DP binning charges ρ = ε²/2 (pure ε-DP) to it.
-            noise: the run's noise source (a fresh generator per DP binning); never the sampling stream.
-            binning_rho: ρ shared equally by the DP-binned columns (unspent when there are none).
+            noise: the run's noise source (a fresh generator per DP binning); never the sampling
+            stream. binning_rho: ρ shared equally by the DP-binned columns (unspent when there are
+            none).
 
         Raises:
             InvalidMetadataError: the table lacks a column, or a column's values contradict its spec.
@@ -132,7 +133,8 @@ class TableEncoder:
                     BINNING_STAGE, rho, mechanism=DISCRETE_LAPLACE, epsilon=epsilon,
                     measured=f"{spec.binning} bin edges of {spec.name!r}",
                 )
-            rng = noise.generator() if epsilon is not None else None  # one fresh generator per binning
+            # one fresh noise generator per DP binning; public codecs draw nothing
+            rng = noise.generator() if epsilon is not None else None
             codec = make_codec(spec, table[spec.name], epsilon=epsilon, rng=rng)
             codecs.append(codec)
             provenances.append(_column_provenance(spec, codec, rho))

@@ -16,9 +16,9 @@ The noise is *discrete* Laplace, exact (:func:`method.api.noise.discrete_laplace
 ℤ/K, K = 2^16: counts become c·K (sensitivity K), the depth bias becomes ⌈δK⌉ per level (≥ δK, so
 the geometric decay of the privacy loss down a path, e^{−δ/λ} = 1/β per level, is kept or faster),
 and the scale is λK·(1 + 2^-10). The proof of Thm 3.2 uses only the noise's likelihood ratio under a
-shift of one record (≤ e^{1/λ}, exact for the discrete Laplace at multiples of K) and its tails, which
-on a lattice this fine differ from the continuous ones by a factor 1 + O(1/(λK)) < 1 + 2^-14; the
-2^-10 raise of the scale covers it. ``bench.audit`` checks the result empirically.
+shift of one record (≤ e^{1/λ}, exact for the discrete Laplace at multiples of K) and its tails,
+which on a lattice this fine differ from the continuous ones by a factor 1 + O(1/(λK)) < 1 + 2^-14;
+the 2^-10 raise of the scale covers it. ``bench.audit`` checks the result empirically.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def privtree_partition(
     prefix = np.concatenate([[0], np.cumsum(counts.astype(np.int64))]) * LATTICE
     step, threshold = math.ceil(delta * LATTICE), math.floor(theta * LATTICE)
     # every split node draws one value: at most (cells − 1) splits, so a pool of that size suffices
-    pool = iter(discrete_laplace(lam * LATTICE * SCALE_SLACK, max(len(counts) - 1, 0), rng).tolist())
+    draws = discrete_laplace(lam * LATTICE * SCALE_SLACK, max(len(counts) - 1, 0), rng)
+    pool = iter(draws.tolist())
     boundaries = {0, len(counts)}
     queue: deque[tuple[int, int, int]] = deque([(0, len(counts), 0)])
     while queue:

@@ -1,5 +1,6 @@
-"""A fast version of ``python -m bench.audit``: the empirical ε lower bound never exceeds the claimed ε,
-and the harness does detect a leak (a mechanism with too little noise shows ε_lb above its claim)."""
+"""A fast version of ``python -m bench.audit``: the empirical ε lower bound never exceeds the
+claimed ε, and the harness does detect a leak (a mechanism with too little noise shows ε_lb above
+its claim)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import pytest
 from bench.audit import clopper_pearson, epsilon_lower_bound, run_audit
 
 
-@pytest.mark.parametrize(("name", "trials"), [("gaussian-count", 20_000), ("selection", 1_500),
-                                              ("mst-pipeline", 12)])
+@pytest.mark.parametrize(
+    ("name", "trials"), [("gaussian-count", 20_000), ("selection", 1_500), ("mst-pipeline", 12)]
+)
 def test_empirical_epsilon_stays_below_the_claim(name: str, trials: int) -> None:
     row = run_audit(name, 1.0, trials, seed=0)
     assert 0.0 <= row.epsilon_lb <= row.epsilon
 
 
 def test_selection_audit_is_tight_at_large_epsilon() -> None:
-    """q(D) = (0, 2Δ) vs q(D′) = (Δ, Δ) has true ε = ln((1 + e^4)/2) = 3.33 at ε = 4: the audit sees most
-    of it, and no more than the claim."""
+    """q(D) = (0, 2Δ) vs q(D′) = (Δ, Δ) has true ε = ln((1 + e^4)/2) = 3.33 at ε = 4: the audit sees
+    most of it, and no more than the claim."""
     row = run_audit("selection", 4.0, 3_000, seed=1)
     assert 2.5 < row.epsilon_lb <= 4.0
 

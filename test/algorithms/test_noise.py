@@ -1,5 +1,6 @@
-"""The exact samplers against their distributions (fixed seeds of the harness, enough draws for tight
-checks), and the two streams of a run: noise never comes from the generator that samples records."""
+"""The exact samplers against their distributions (fixed seeds of the harness, enough draws for
+tight checks), and the two streams of a run: noise never comes from the generator that samples
+records."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_discrete_gaussian_matches_its_pmf_mean_variance_and_tail(sigma: float) 
 
 
 def test_discrete_gaussian_overflow_path_is_the_same_distribution() -> None:
-    """σ beyond the int64 fast path goes through exact Python integers: still mean 0, variance σ²."""
+    """σ beyond the int64 fast path goes through exact Python ints: still mean 0, variance σ²."""
     sigma = 30_000.0
     draws = discrete_gaussian(sigma, 4_000, np.random.default_rng(5))
     assert abs(draws.mean()) < 5 * sigma / math.sqrt(draws.size)
@@ -95,11 +96,13 @@ def test_bernoulli_exp_hits_its_probability_including_gamma_above_one() -> None:
 
 
 def test_selection_probabilities_pass_a_chi_square_test() -> None:
-    """The exact exponential mechanism on a small score vector: P(r) ∝ exp(ε'·q_r/(2Δ)) with the rate
-    rounded down to the lattice (ε' = ε·1024/1025 at most 2^-40 lower)."""
+    """The exact exponential mechanism on a small score vector: P(r) ∝ exp(ε'·q_r/(2Δ)) with the
+    rate rounded down to the lattice (ε' = ε·1024/1025 at most 2^-40 lower)."""
     scores, epsilon, draws = np.array([0.0, 0.5, 1.0, 2.0, 3.0]), 2.0, 12_000
     rng = np.random.default_rng(31)
-    counts = np.bincount([exponential_select(scores, epsilon, 1.0, rng) for _ in range(draws)], minlength=5)
+    counts = np.bincount(
+        [exponential_select(scores, epsilon, 1.0, rng) for _ in range(draws)], minlength=5
+    )
     rate = math.floor(epsilon / (2 * 1025) * 2**40) / 2**40 * 1024
     expected = np.exp(rate * scores)
     expected = expected / expected.sum() * draws
@@ -108,9 +111,13 @@ def test_selection_probabilities_pass_a_chi_square_test() -> None:
 
 def test_the_ledger_refuses_a_plain_generator_as_noise() -> None:
     with pytest.raises(InvalidParameterError, match="mechanism noise must come from a NoiseSource"):
-        BudgetLedger(1.0).gaussian("x", np.zeros(2), 0.1, np.random.default_rng(0), measured="x")  # type: ignore[arg-type]
+        plain = np.random.default_rng(0)
+        ledger = BudgetLedger(1.0)
+        ledger.gaussian("x", np.zeros(2), 0.1, plain, measured="x")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="discrete Gaussian needs integer counts"):
-        BudgetLedger(1.0).gaussian("x", np.array([0.5]), 0.1, NoiseSource.from_seed(0), measured="x")
+        BudgetLedger(1.0).gaussian(
+            "x", np.array([0.5]), 0.1, NoiseSource.from_seed(0), measured="x"
+        )
 
 
 def test_ledger_entries_name_their_mechanism() -> None:
@@ -118,9 +125,14 @@ def test_ledger_entries_name_their_mechanism() -> None:
     ledger.gaussian("a", np.zeros(3), 0.1, noise, measured="counts")
     ledger.gaussian_real("b", np.array([0.25, 1.5]), 0.1, noise, measured="scores", sensitivity=4.0)
     ledger.exponential("c", np.array([0.0, 1.0]), 0.5, noise, measured="pick")
-    assert [e.mechanism for e in ledger.entries] == [DISCRETE_GAUSSIAN, DISCRETE_GAUSSIAN_LATTICE,
-                                                     EXPONENTIAL_EXACT]
-    assert ledger.entries[1].sigma == pytest.approx(4.0 / math.sqrt(0.2), rel=0.005)  # ≤ 0.4 % lattice cost
+    assert [e.mechanism for e in ledger.entries] == [
+        DISCRETE_GAUSSIAN,
+        DISCRETE_GAUSSIAN_LATTICE,
+        EXPONENTIAL_EXACT,
+    ]
+    assert ledger.entries[1].sigma == pytest.approx(
+        4.0 / math.sqrt(0.2), rel=0.005
+    )  # ≤ 0.4 % lattice cost
     assert noise.calls == 3  # one fresh generator per mechanism call
 
 
@@ -129,23 +141,34 @@ def test_noise_and_sampling_generators_are_distinct_with_independent_seeds() -> 
     noise_seq = seeded.noise.seed_sequence
     assert noise_seq is not None and seeded.noise.seeded
     sampling_seq = seeded.sampling_rng.bit_generator.seed_seq
-    assert noise_seq.spawn_key != sampling_seq.spawn_key  # two different children of SeedSequence(11)
+    assert (
+        noise_seq.spawn_key != sampling_seq.spawn_key
+    )  # two different children of SeedSequence(11)
     generator = seeded.noise.generator()
     assert generator is not seeded.sampling_rng
     assert generator.bit_generator.state != seeded.sampling_rng.bit_generator.state
     # the published stream's outputs are not the noise stream's: the first draws differ
-    assert not np.array_equal(generator.integers(0, 2**62, 8), seeded.sampling_rng.integers(0, 2**62, 8))
+    assert not np.array_equal(
+        generator.integers(0, 2**62, 8), seeded.sampling_rng.integers(0, 2**62, 8)
+    )
     unseeded = RunConfig()
     assert unseeded.noise.seed_sequence is None and not unseeded.noise.seeded
-    a, b = unseeded.noise.generator(), unseeded.noise.generator()  # fresh OS entropy per mechanism call
+    a, b = (
+        unseeded.noise.generator(),
+        unseeded.noise.generator(),
+    )  # fresh OS entropy per mechanism call
     assert a.bit_generator.seed_seq.entropy != b.bit_generator.seed_seq.entropy
     assert a.bit_generator.seed_seq.entropy != unseeded.sampling_rng.bit_generator.seed_seq.entropy
 
 
 def test_a_fitted_model_samples_with_the_sampling_stream_only() -> None:
     table = pd.DataFrame({"a": [0, 1] * 50, "b": [1, 1, 0, 0] * 25})
-    metadata = TableMetadata(tuple(ColumnSpec(c, "categorical", dtype="int64", categories=(0, 1),
-                                              nullable=False) for c in table))
+    metadata = TableMetadata(
+        tuple(
+            ColumnSpec(c, "categorical", dtype="int64", categories=(0, 1), nullable=False)
+            for c in table
+        )
+    )
     config = RunConfig(seed=3)
     fitted = registry.create("mst", iters=20).fit(table, metadata, PrivacySpec(1.0, 1e-6), config)
     assert fitted.rng is config.sampling_rng  # type: ignore[attr-defined]

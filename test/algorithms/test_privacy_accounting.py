@@ -93,7 +93,8 @@ def test_ledger_allows_spending_exactly_the_total_in_parts() -> None:
 def test_gaussian_noise_has_the_recorded_sigma() -> None:
     """Statistical: 200,000 noisy zeros have the std the ledger recorded (within 1 %, ~4.5 standard errors)."""
     ledger = BudgetLedger(1.0)
-    noisy = ledger.gaussian("m", np.zeros(200_000), 0.02, NoiseSource.from_seed(7), measured="cells", sensitivity=2.0)
+    noise = NoiseSource.from_seed(7)
+    noisy = ledger.gaussian("m", np.zeros(200_000), 0.02, noise, measured="cells", sensitivity=2.0)
     sigma = ledger.entries[0].sigma
     assert sigma == pytest.approx(2.0 / math.sqrt(0.04))
     assert np.std(noisy) == pytest.approx(sigma, rel=0.01)

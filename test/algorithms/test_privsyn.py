@@ -113,7 +113,8 @@ def test_measurement_noise_has_the_sigma_the_ledger_recorded(adult_encoded) -> N
     """Statistical: residuals of one 8,415-cell measurement have the recorded σ (within 4 %, ~5 SE)."""
     data, domain = adult_encoded
     ledger = BudgetLedger(0.01)
-    (measured,) = PrivSynSynthesizer()._measure(data, domain.sizes, [(0, 11)], ledger, NoiseSource.from_seed(11))
+    noise = NoiseSource.from_seed(11)
+    (measured,) = PrivSynSynthesizer()._measure(data, domain.sizes, [(0, 11)], ledger, noise)
     residuals = measured.counts - marginal_counts(data, (0, 11), (domain.sizes[0], domain.sizes[11]))
     (entry,) = ledger.entries
     assert entry.rho == pytest.approx(0.01) and entry.sigma == pytest.approx(1 / math.sqrt(0.02))

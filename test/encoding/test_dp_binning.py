@@ -50,7 +50,8 @@ def test_ledger_records_each_dp_binning() -> None:
     ledger = BudgetLedger(1.0)
     encoder = TableEncoder.fit(skewed(), meta("privtree", "dawa"), ledger, NoiseSource.from_seed(0),
                                binning_rho=0.1)
-    assert [(e.stage, e.rho, e.mechanism) for e in ledger.entries] == [(BINNING_STAGE, 0.05, DISCRETE_LAPLACE)] * 2
+    expected = [(BINNING_STAGE, 0.05, DISCRETE_LAPLACE)] * 2
+    assert [(e.stage, e.rho, e.mechanism) for e in ledger.entries] == expected
     assert ledger.entries[0].epsilon == pytest.approx(math.sqrt(0.1))  # pure ε-DP costs ρ = ε²/2
     assert "income" in ledger.entries[0].measured and "count" in ledger.entries[1].measured
     provenance = encoder.provenance()
@@ -103,7 +104,8 @@ def test_bad_binning_rho_is_refused(bad: float) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_edges_cover_the_bounds_without_gaps(binning: str, seed: int) -> None:
     table = skewed(seed=seed)
-    encoder = TableEncoder.fit(table, meta(binning, binning), BudgetLedger(1.0), NoiseSource.from_seed(seed),
+    encoder = TableEncoder.fit(table, meta(binning, binning), BudgetLedger(1.0),
+                               NoiseSource.from_seed(seed),
                                binning_rho=0.2)
     income, count = encoder.codecs[0].edges, encoder.codecs[1].edges
     assert income[0] == 0.0 and income[-1] == 1000.0 and (np.diff(income) > 0).all()
@@ -126,7 +128,8 @@ def test_dp_edges_lie_on_the_fine_grid(binning: str) -> None:
 @pytest.mark.parametrize("binning", DP)
 def test_same_seed_same_edges(binning: str) -> None:
     def edges(seed: int) -> np.ndarray:
-        return TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), NoiseSource.from_seed(seed),
+        return TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0),
+                                NoiseSource.from_seed(seed),
                                 binning_rho=0.5).codecs[0].edges
     np.testing.assert_array_equal(edges(7), edges(7))
 
@@ -136,7 +139,8 @@ def test_bins_are_finer_where_a_skewed_column_is_dense(binning: str) -> None:
     dense_widths, sparse_widths = [], []
     for seed in range(10):
         table = skewed(seed=seed)
-        encoder = TableEncoder.fit(table, meta(binning), BudgetLedger(1.0), NoiseSource.from_seed(seed),
+        encoder = TableEncoder.fit(table, meta(binning), BudgetLedger(1.0),
+                                   NoiseSource.from_seed(seed),
                                    binning_rho=0.02)
         edges = encoder.codecs[0].edges
         widths = np.diff(edges)

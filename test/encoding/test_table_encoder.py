@@ -42,7 +42,8 @@ def tiny() -> tuple[pd.DataFrame, TableMetadata]:
 
 
 def fit(table: pd.DataFrame, metadata: TableMetadata, seed: int = 0) -> TableEncoder:
-    return TableEncoder.fit(table, metadata, BudgetLedger(1.0), NoiseSource.from_seed(seed), binning_rho=0.1)
+    noise = NoiseSource.from_seed(seed)
+    return TableEncoder.fit(table, metadata, BudgetLedger(1.0), noise, binning_rho=0.1)
 
 
 def test_domain_follows_the_metadata_order_and_the_codec_sizes() -> None:

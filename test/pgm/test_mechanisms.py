@@ -9,7 +9,13 @@ import pytest
 
 from method.api.base import RunConfig
 from method.api.metadata import Domain
-from method.api.privacy import DISCRETE_GAUSSIAN, EXPONENTIAL_EXACT, BudgetLedger, exponential_rho, gaussian_rho
+from method.api.privacy import (
+    DISCRETE_GAUSSIAN,
+    EXPONENTIAL_EXACT,
+    BudgetLedger,
+    exponential_rho,
+    gaussian_rho,
+)
 from method.synthesis.AIM import AIMSynthesizer
 from method.synthesis.mst import MSTSynthesizer
 

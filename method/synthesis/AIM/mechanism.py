@@ -140,7 +140,8 @@ def _initialise(
     epsilon = math.sqrt(8 * (1 - ALPHA) * rho / rounds)
     config.report("aim:init", 0.0, f"measuring {d} 1-way marginals, sigma {sigma:.4g}")
     compressions, measurements = measure_one_ways(
-        data, domain, ledger, "aim:init", gaussian_rho(sigma), config.noise, merge=settings.compress_domain
+        data, domain, ledger, "aim:init", gaussian_rho(sigma), config.noise,
+        merge=settings.compress_domain,
     )
     sizes = tuple(c.size for c in compressions)
     codes = compress_data(data, domain.sizes, compressions)

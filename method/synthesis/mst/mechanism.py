@@ -50,7 +50,9 @@ def run_mst(
     noise = config.noise
     config.report("mst:one-way", 0.0, f"measuring {d} 1-way marginals")
     share = rho if d == 1 else rho / 3
-    compressions, measurements = measure_one_ways(data, domain, ledger, "mst:one-way", share / d, noise)
+    compressions, measurements = measure_one_ways(
+        data, domain, ledger, "mst:one-way", share / d, noise
+    )
     sizes = tuple(c.size for c in compressions)
     codes = compress_data(data, domain.sizes, compressions)
     if d > 1:

@@ -94,16 +94,21 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         d = len(domain)
         one_way_rho = budget if d == 1 else self.one_way_fraction * budget
         config.report("privsyn:one-way", 0.02, f"measuring {d} one-way marginals")
-        compressions, one_ways = self._measure_one_ways(data, domain, ledger, one_way_rho, config.noise)
+        compressions, one_ways = self._measure_one_ways(
+            data, domain, ledger, one_way_rho, config.noise
+        )
         compressed = np.column_stack([c.compress(data[:, a]) for a, c in enumerate(compressions)])
         sizes = tuple(c.size for c in compressions)
 
         pairs: list[tuple[int, ...]] = []
         if d > 1:
             config.report("privsyn:select", 0.08, "scoring attribute pairs (InDif)")
-            pairs = self._select(compressed, sizes, ledger, self.selection_fraction * budget, config.noise)
+            select_rho = self.selection_fraction * budget
+            pairs = self._select(compressed, sizes, ledger, select_rho, config.noise)
         config.report("privsyn:measure", 0.15, f"measuring {len(pairs)} selected marginals")
-        measured = self._measure(compressed, sizes, pairs, ledger, config.noise) if ledger.remaining > 0 else []
+        measured = []
+        if ledger.remaining > 0:
+            measured = self._measure(compressed, sizes, pairs, ledger, config.noise)
 
         config.report("privsyn:consistency", 0.2, "making the noisy marginals consistent")
         marginals = one_ways + measured
@@ -141,7 +146,12 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         return compressions, one_ways
 
     def _select(
-        self, data: np.ndarray, sizes: tuple[int, ...], ledger: BudgetLedger, rho: float, noise: NoiseSource
+        self,
+        data: np.ndarray,
+        sizes: tuple[int, ...],
+        ledger: BudgetLedger,
+        rho: float,
+        noise: NoiseSource,
     ) -> list[tuple[int, ...]]:
         """Noisy InDif for every pair, DenseMarg, then clique combination."""
         pairs = all_pairs(len(sizes))
