@@ -92,7 +92,7 @@ def privtree_partition(
         raise InvalidParameterError("PrivTree needs integer record counts")
     prefix = np.concatenate([[0], np.cumsum(counts.astype(np.int64))]) * LATTICE
     step, threshold = math.ceil(delta * LATTICE), math.floor(theta * LATTICE)
-    # every split node draws one value: at most (cells − 1) splits, so a pool of that size suffices
+    # each tested node (two or more cells) draws one value; a tree over N cells has at most N − 1
     draws = discrete_laplace(lam * LATTICE * SCALE_SLACK, max(len(counts) - 1, 0), rng)
     pool = iter(draws.tolist())
     boundaries = {0, len(counts)}
