@@ -198,6 +198,9 @@ class Settings(BaseSettings):
     max_categories: int = Field(default=1_000, ge=2)
     session_ttl_seconds: int = Field(default=3_600, ge=1)
     preview_ttl_seconds: int = Field(default=7 * 24 * 3_600, ge=1)
+    # A fixed seed makes a run reproducible by whoever knows it, so the service refuses one unless
+    # allowed.
+    allow_fixed_seed: bool = False
 
     s3: S3Settings = S3Settings()
     slurm: SlurmSettings = SlurmSettings()

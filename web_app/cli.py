@@ -31,6 +31,7 @@ from web_app.ingestion.reader import IngestedTable, ingest_path
 from web_app.review.apply import prepare_table, synthetic_csv
 from web_app.review.confirm import ConfirmedSchema, load_json, metadata_from_confirmed
 from web_app.review.payload import draft_payload, schema_document
+from web_app.synthesis_service import SEEDED_RUN_NOTE
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
@@ -172,7 +173,14 @@ class _ProgressBar:
             self.bar.close()
 
 
+def warn_if_seeded(seed: int | None) -> None:
+    """A fixed seed is for reproducible research only: say so on stderr."""
+    if seed is not None:
+        _note(f"warning: --seed {seed}: {SEEDED_RUN_NOTE} (omit --seed for a private release)")
+
+
 def _synthesize(args: argparse.Namespace) -> int:
+    warn_if_seeded(args.seed)
     privacy = PrivacySpec(epsilon=args.epsilon, delta=args.delta)
     synthesizer = registry.create(args.method, **_knobs(args.knob))
     table = _ingest(args.data)
@@ -182,7 +190,7 @@ def _synthesize(args: argparse.Namespace) -> int:
     private = prepare_table(table.frame, schema, rng)
     bar = _ProgressBar(args.progress)
     try:
-        config = RunConfig(rng=rng, on_progress=bar, time_budget_s=args.time_budget)
+        config = RunConfig(seed=args.seed, on_progress=bar, time_budget_s=args.time_budget)
         fitted = synthesizer.fit(private, schema.metadata, privacy, config)
         synthetic = fitted.sample(args.rows)
     finally:

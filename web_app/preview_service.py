@@ -24,6 +24,7 @@ import pandas as pd
 
 from method.api import PrivacySpec
 from privsyn_platform.auth import Principal
+from privsyn_platform.errors import SeedNotAllowedError
 from privsyn_platform.metadata_records import JobRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
@@ -58,8 +59,18 @@ class Preview:
     null_token: str = ""  # how the input wrote missing cells; the synthetic CSV writes them the same way
 
 
-def validate_request(request: SynthesisRequest) -> None:
-    """Raise the method layer's error for bad ε/δ, an unknown method or a bad knob — before any work."""
+SEED_REFUSED = (
+    "this service does not accept a fixed seed: a seeded run's noise can be reproduced by anyone "
+    "who knows the seed, so its output is not private against them; leave 'seed' empty (a "
+    "deployment for reproducible research can allow seeds with PRIVSYN_ALLOW_FIXED_SEED=true)"
+)
+
+
+def validate_request(request: SynthesisRequest, *, allow_fixed_seed: bool = False) -> None:
+    """Raise, before any work, the method layer's error for bad ε/δ, an unknown method or a bad
+    knob, and :class:`SeedNotAllowedError` for a seed the deployment does not allow."""
+    if request.seed is not None and not allow_fixed_seed:
+        raise SeedNotAllowedError(SEED_REFUSED)
     PrivacySpec(epsilon=request.epsilon, delta=request.delta)
     create_synthesizer(request.method, request.knobs)
 
@@ -77,7 +88,7 @@ class PreviewService:
     def create_preview(self, upload: BinaryIO | None, filename: str | None, dataset_name: str,
                        request: SynthesisRequest, params: dict[str, Any], principal: Principal) -> Preview:
         """Check the run parameters, then ingest and infer an upload (or the named sample without one)."""
-        validate_request(request)
+        validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         if upload is None:
             sample = SAMPLE_DATASETS.get(dataset_name)
@@ -138,7 +149,7 @@ class PreviewService:
                 principal: Principal, *, display: dict[str, Any] | None = None) -> JobRecord:
         """Validate everything, then create and submit the job (the preview stays for another confirm)."""
         preview = self.get_preview(preview_id, principal)
-        validate_request(request)
+        validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         schema = metadata_from_confirmed(domain_data, info_data, preview.frame, limits=limits)
         check_synthesis_size(len(schema.columns), limits)

@@ -56,9 +56,18 @@ class ColumnProvenance:
     binning: str | None
 
 
+SEEDED_RUN_NOTE = "seeded run: reproducible; not private against anyone who knows the seed"
+UNSEEDED_RUN_NOTE = (
+    "noise drawn with fresh OS entropy for every mechanism call, independent of the stream "
+    "that sampled the records"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PrivacyReport:
-    """The privacy story of one run: the target, the ledger, and each column's domain provenance."""
+    """The privacy story of one run: the target, the ledger, each column's domain provenance, and
+    where the randomness came from (a seeded run says it is not private against whoever knows the
+    seed)."""
 
     method: str
     epsilon: float
@@ -68,6 +77,11 @@ class PrivacyReport:
     ledger: tuple[LedgerEntry, ...]
     spent_by_stage: dict[str, float]
     columns: tuple[ColumnProvenance, ...]
+    seeded: bool = False
+
+    @property
+    def randomness(self) -> str:
+        return SEEDED_RUN_NOTE if self.seeded else UNSEEDED_RUN_NOTE
 
     @property
     def non_dp_columns(self) -> tuple[str, ...]:
@@ -91,6 +105,8 @@ class PrivacyReport:
                 for c in self.columns
             ],
             "non_dp_columns": list(self.non_dp_columns),
+            "seeded": self.seeded,
+            "randomness": self.randomness,
         }
 
 
@@ -110,7 +126,7 @@ def privacy_report(request: SynthesisRequest, privacy: PrivacySpec, ledger: Budg
     )
     return PrivacyReport(
         request.method, privacy.epsilon, privacy.delta, privacy.rho, ledger.spent, tuple(ledger.entries),
-        ledger.spent_by_stage(), columns,
+        ledger.spent_by_stage(), columns, seeded=request.seed is not None,
     )
 
 
