@@ -201,6 +201,9 @@ class PrivacyReportPublic(BaseModel):
     ledger: list[LedgerEntryPublic]
     columns: list[ColumnProvenancePublic]
     non_dp_columns: list[str]
+    seeded: bool = False
+    randomness: str = Field("", description="where the randomness came from; a seeded run is not "
+                            "private against anyone who knows the seed")
     fit_seconds: float
     sample_seconds: float
     rows: int

@@ -935,6 +935,12 @@ export interface components {
             method: string;
             /** Non Dp Columns */
             non_dp_columns: string[];
+            /**
+             * Randomness
+             * @description where the randomness came from; a seeded run is not private against anyone who knows the seed
+             * @default
+             */
+            randomness: string;
             /** Rho */
             rho: number;
             /** Rho Spent */
@@ -943,6 +949,11 @@ export interface components {
             rows: number;
             /** Sample Seconds */
             sample_seconds: number;
+            /**
+             * Seeded
+             * @default false
+             */
+            seeded: boolean;
             /** Spent By Stage */
             spent_by_stage: {
                 [key: string]: number;
