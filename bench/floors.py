@@ -38,6 +38,7 @@ from method.pgm.compression import compress_data
 from method.pgm.estimation import Measurement, mirror_descent
 from method.pgm.marginals import marginal_counts
 from method.synthesis.AIM.mechanism import AIMSettings, run_aim
+from web_app.synthesis_service import SEEDED_RUN_NOTE
 
 DELTA = 1e-9
 
@@ -65,6 +66,7 @@ def sample_floors(data: np.ndarray, sizes: tuple[int, ...], wide: frozenset[int]
 
 def aim_breakdown(data: np.ndarray, domain: Domain, wide: frozenset[int], args: argparse.Namespace) -> dict:
     spec = PrivacySpec(epsilon=args.aim_epsilon, delta=DELTA)
+    sys.stderr.write(f"warning: --seed {args.seed}: {SEEDED_RUN_NOTE}\n")
     config = RunConfig(seed=args.seed, time_budget_s=args.time_budget)
     fitted = run_aim(data, domain, BudgetLedger(spec.rho), config, AIMSettings())
     model, sizes = fitted.model, tuple(c.size for c in fitted.compressions)

@@ -26,6 +26,7 @@ import method.synthesis  # noqa: F401  (registers the methods)
 from method.api import ColumnSpec, PrivacySpec, RunConfig, TableMetadata, registry
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.reader import ingest_path
+from web_app.synthesis_service import SEEDED_RUN_NOTE
 
 
 def metadata_from_domain(domain: dict[str, int], table: pd.DataFrame) -> TableMetadata:
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     knobs = {name: json.loads(value) for name, value in (k.split("=", 1) for k in args.knob)}
     synthesizer = registry.create(args.method, **knobs)
     privacy = PrivacySpec(epsilon=args.epsilon, delta=args.delta)
+    if args.seed is not None:
+        sys.stderr.write(f"warning: --seed {args.seed}: {SEEDED_RUN_NOTE}\n")
     config = RunConfig(seed=args.seed, time_budget_s=args.time_budget)
 
     fit_started = time.perf_counter()

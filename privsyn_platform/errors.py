@@ -39,5 +39,9 @@ class ConfigurationError(PlatformError):
     """The settings are incomplete or contradictory, or name an unknown backend."""
 
 
+class SeedNotAllowedError(PlatformError):
+    """A request fixed the seed and the deployment does not allow it (PRIVSYN_ALLOW_FIXED_SEED)."""
+
+
 class InvalidKeyError(PlatformError, ValueError):
     """An object storage key is not a safe, server-generated key (``..``, absolute, backslash, ...)."""

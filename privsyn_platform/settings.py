@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     dataset_epsilon_limit: float | None = Field(default=None, gt=0)
     session_ttl_seconds: int = Field(default=3_600, ge=1)
     preview_ttl_seconds: int = Field(default=7 * 24 * 3_600, ge=1)
+    # A fixed seed makes a run reproducible by whoever knows it, so the service refuses one unless
+    # allowed.
+    allow_fixed_seed: bool = False
 
     s3: S3Settings = S3Settings()
     slurm: SlurmSettings = SlurmSettings()

@@ -13,7 +13,7 @@ import pytest
 
 import method.synthesis  # noqa: F401
 from method.api import registry
-from web_app.cli import main
+from web_app.cli import main, warn_if_seeded
 from web_app.ingestion.reader import ingest_path
 
 ADULT = Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"
@@ -137,3 +137,13 @@ def test_synthesize_honours_a_time_budget(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60 and len(pd.read_csv(tmp_path / "s.csv")) == 200
     assert main(["synthesize", str(ADULT), "--method", "aim", "--epsilon", "1", "--delta", "1e-9",
                  "--time-budget", "0", "-o", str(tmp_path / "t.csv")]) != 0
+
+
+def test_a_seeded_run_warns_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    warn_if_seeded(5)
+    assert capsys.readouterr().err == (
+        "warning: --seed 5: seeded run: reproducible; "
+        "not private against anyone who knows the seed "
+        "(omit --seed for a private release)\n")
+    warn_if_seeded(None)
+    assert capsys.readouterr().err == ""

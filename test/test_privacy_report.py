@@ -7,7 +7,12 @@ import numpy as np
 import pandas as pd
 
 from method.api import ColumnSpec, TableMetadata
-from web_app.synthesis_service import SynthesisRequest, synthesize
+from web_app.synthesis_service import (
+    SEEDED_RUN_NOTE,
+    UNSEEDED_RUN_NOTE,
+    SynthesisRequest,
+    synthesize,
+)
 
 
 def test_dp_binned_columns_with_data_bounds_are_reported_as_not_dp() -> None:
@@ -24,3 +29,20 @@ def test_dp_binned_columns_with_data_bounds_are_reported_as_not_dp() -> None:
     assert provenance == {"a": "data", "b": "dp", "c": "public"}
     assert result.privacy.non_dp_columns == ("a",)
     assert result.privacy.spent_by_stage["preprocess:binning"] > 0
+
+
+def test_the_report_says_whether_the_run_was_seeded() -> None:
+    table = pd.DataFrame({"c": ["x", "y"] * 50})
+    spec = ColumnSpec("c", "categorical", dtype="str", categories=("x", "y"), nullable=False)
+    metadata = TableMetadata((spec,))
+    request = SynthesisRequest("mst", 1.0, 1e-6, {"iters": 10}, seed=3)
+    seeded = synthesize(table, metadata, request).privacy.to_json()
+    assert seeded["seeded"] is True
+    assert seeded["randomness"] == SEEDED_RUN_NOTE
+    assert SEEDED_RUN_NOTE == (
+        "seeded run: reproducible; not private against anyone who knows the seed"
+    )
+    request = SynthesisRequest("mst", 1.0, 1e-6, {"iters": 10})
+    fresh = synthesize(table, metadata, request).privacy.to_json()
+    assert fresh["seeded"] is False and fresh["randomness"] == UNSEEDED_RUN_NOTE
+    assert {entry["mechanism"] for entry in fresh["ledger"]} == {"discrete-gaussian"}

@@ -30,7 +30,7 @@ from web_app.ingestion.reader import IngestedTable, ingest_path
 from web_app.review.apply import prepare_table, synthetic_csv
 from web_app.review.confirm import DOMAIN_MODES, ConfirmedSchema, confirm_run, load_json, metadata_from_confirmed
 from web_app.review.payload import Payload, draft_payload, schema_document
-from web_app.synthesis_service import SynthesisRequest, synthesize, validate_request
+from web_app.synthesis_service import SEEDED_RUN_NOTE, SynthesisRequest, synthesize, validate_request
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
@@ -178,15 +178,22 @@ class _ProgressBar:
             self.bar.close()
 
 
+def warn_if_seeded(seed: int | None) -> None:
+    """A fixed seed is for reproducible research only: say so on stderr."""
+    if seed is not None:
+        _note(f"warning: --seed {seed}: {SEEDED_RUN_NOTE} (omit --seed for a private release)")
+
+
 def _synthesize(args: argparse.Namespace) -> int:
+    warn_if_seeded(args.seed)
     request = SynthesisRequest(args.method, args.epsilon, args.delta, _knobs(args.knob), rows=args.rows,
                                seed=args.seed, time_budget_s=args.time_budget, domain_mode=args.domain_mode,
                                domain_budget=args.domain_budget)
-    validate_request(request)
+    validate_request(request, allow_fixed_seed=True)
     table = _ingest(args.data)
     domain, info = _payload_for(table, args.schema, args.data.stem)
     rng = np.random.default_rng(args.seed)
-    schema, story = confirm_run(domain, info, table.frame, request, limits=IngestionLimits(), rng=rng)
+    schema, story = confirm_run(domain, info, table.frame, request, limits=IngestionLimits())
     check_synthesis_size(len(schema.columns), IngestionLimits())
     private = prepare_table(table.frame, schema, rng)
     bar = _ProgressBar(args.progress)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from method.api.errors import MethodError
 from method.api.metadata import ColumnSpec, TableMetadata
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common.categorical import CategoricalCodec
 from method.preprocess_common.encoding import TableEncoder
@@ -186,7 +187,8 @@ def compare(
     real_t, _ = _align_table(real, meta, "real")
     synth_t, unparsed = _align_table(synth, meta, "synthetic")
     try:
-        encoder = TableEncoder.fit(real_t, meta, BudgetLedger(1.0), rng, binning_rho=0.0)
+        # the evaluation metadata has no DP binning: the noise source is never asked for a generator
+        encoder = TableEncoder.fit(real_t, meta, BudgetLedger(1.0), NoiseSource(), binning_rho=0.0)
         r, s = encoder.transform(real_t), encoder.transform(synth_t)
     except MethodError as error:
         message = f"the tables cannot be coded with the metadata: {error}"

@@ -71,7 +71,7 @@ class PreviewService:
     def create_preview(self, upload: BinaryIO | None, filename: str | None, dataset_name: str,
                        request: SynthesisRequest, params: dict[str, Any], principal: Principal) -> Preview:
         """Check the run parameters, then ingest and infer an upload (or the named sample without one)."""
-        validate_request(request)
+        validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         if upload is None:
             sample = SAMPLE_DATASETS.get(dataset_name)
@@ -145,11 +145,11 @@ class PreviewService:
                 principal: Principal, *, display: dict[str, Any] | None = None) -> JobRecord:
         """Validate everything, then create and submit the job (the preview stays for another confirm)."""
         preview = self.get_preview(preview_id, principal)
-        validate_request(request)
+        validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         self._check_dataset_limit(preview_id, run_privacy(domain_data, info_data, request), principal)
         rng = np.random.default_rng(request.seed)
-        schema, story = confirm_run(domain_data, info_data, preview.frame, request, limits=limits, rng=rng)
+        schema, story = confirm_run(domain_data, info_data, preview.frame, request, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, rng)
         return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=schema.null_token,

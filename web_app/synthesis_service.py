@@ -20,6 +20,7 @@ import pandas as pd
 from method.api import PrivacySpec, ProgressCallback, RunConfig, TableMetadata
 from method.api.errors import InvalidParameterError, MethodError
 from method.api.privacy import BudgetLedger, LedgerEntry
+from privsyn_platform.errors import SeedNotAllowedError
 from web_app.methods_dispatcher import create_synthesizer
 
 
@@ -60,6 +61,13 @@ class ColumnProvenance:
     binning: str | None
 
 
+SEEDED_RUN_NOTE = "seeded run: reproducible; not private against anyone who knows the seed"
+UNSEEDED_RUN_NOTE = (
+    "noise drawn with fresh OS entropy for every mechanism call, independent of the stream "
+    "that sampled the records"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PrivacyReport:
     """The privacy story of one run: the target, the ledger, each column's domain provenance, and every
@@ -71,7 +79,8 @@ class PrivacyReport:
         domain_mode: ``dp`` or ``as_confirmed``.
         declared: the columns whose confirmed entries were declared public.
         threshold_delta: the part of δ the DP category thresholds may use (0 without discovery).
-        seeded: the run used a fixed seed (reproducible by anyone who knows it).
+        seeded: the run used a fixed seed (its ``randomness`` says it is not private against
+            whoever knows the seed).
     """
 
     method: str
@@ -87,6 +96,10 @@ class PrivacyReport:
     declared: tuple[str, ...] = ()
     threshold_delta: float = 0.0
     seeded: bool = False
+
+    @property
+    def randomness(self) -> str:
+        return SEEDED_RUN_NOTE if self.seeded else UNSEEDED_RUN_NOTE
 
     @property
     def non_dp_columns(self) -> tuple[str, ...]:
@@ -111,7 +124,7 @@ class PrivacyReport:
             line = (f"{target} end to end: every fact about the table in the release was derived with DP "
                     f"({domain_rho / self.rho:.0%} of ρ) or is a public default")
         if self.seeded:
-            line += "; seeded run: reproducible, not private against anyone who knows the seed"
+            line += f"; {SEEDED_RUN_NOTE}"
         return line + "."
 
     def to_json(self) -> dict[str, Any]:
@@ -137,6 +150,7 @@ class PrivacyReport:
             "declared_columns": list(self.declared),
             "decisions": list(self.decisions),
             "seeded": self.seeded,
+            "randomness": self.randomness,
             "summary": self.summary,
         }
 
@@ -175,9 +189,18 @@ def privacy_report(request: SynthesisRequest, privacy: PrivacySpec, ledger: Budg
     )
 
 
-def validate_request(request: SynthesisRequest) -> None:
-    """Raise the method layer's error for bad ε/δ, an unknown method, a bad knob or domain budget — before
-    any work."""
+SEED_REFUSED = (
+    "this service does not accept a fixed seed: a seeded run's noise can be reproduced by anyone "
+    "who knows the seed, so its output is not private against them; leave 'seed' empty (a "
+    "deployment for reproducible research can allow seeds with PRIVSYN_ALLOW_FIXED_SEED=true)"
+)
+
+
+def validate_request(request: SynthesisRequest, *, allow_fixed_seed: bool = False) -> None:
+    """Raise, before any work, the method layer's error for bad ε/δ, an unknown method, a bad knob or
+    domain budget, and :class:`SeedNotAllowedError` for a seed the caller does not allow."""
+    if request.seed is not None and not allow_fixed_seed:
+        raise SeedNotAllowedError(SEED_REFUSED)
     PrivacySpec(epsilon=request.epsilon, delta=request.delta)
     create_synthesizer(request.method, request.knobs)
     if not (isinstance(request.domain_budget, int | float) and 0 < request.domain_budget <= 0.5):

@@ -19,6 +19,7 @@ from method.api.errors import (
     UnknownMethodError,
 )
 from method.api.metadata import ColumnSpec, Domain, TableMetadata
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger, LedgerEntry
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidPrivacySpecError",
     "LedgerEntry",
     "MethodError",
+    "NoiseSource",
     "PrivacySpec",
     "Progress",
     "ProgressCallback",

@@ -2,8 +2,9 @@
 
 * :class:`PrivacySpec` — the caller's (ε, δ) and the zCDP ρ they allow. Required: ``method`` has no
   default budget anywhere.
-* :class:`RunConfig` — the run's randomness (an explicit ``np.random.Generator``), threads, a wall-clock
-  budget and a progress callback.
+* :class:`RunConfig` — the run's two sources of randomness (``noise``, a
+  :class:`~method.api.noise.NoiseSource` for mechanism noise, and ``sampling_rng``, the generator of
+  all post-processing), threads, a wall-clock budget and a progress callback.
 * :class:`Synthesizer` / :class:`FittedSynthesizer` — ``fit`` reads the private table and spends budget
   (recorded in the fitted object's ledger); ``sample`` is free post-processing.
 * :class:`SynthRegistry` — name → synthesizer class, filled from the literal tuple
@@ -24,6 +25,7 @@ import pandas as pd
 
 from method.api.errors import InvalidParameterError, InvalidPrivacySpecError, MethodError, UnknownMethodError
 from method.api.metadata import TableMetadata
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger, LedgerEntry, cdp_rho
 
 MAX_EPSILON = 1000.0
@@ -69,6 +71,22 @@ class PrivacySpec:
         object.__setattr__(self, "rho", cdp_rho(float(self.epsilon), cdp_delta))
 
 
+def seed_sequences(
+    seed: int | None,
+) -> tuple[np.random.SeedSequence | None, np.random.SeedSequence | None]:
+    """The (noise, sampling) seed sequences of a run: two independent children of ``seed``, or
+    ``(None, None)`` (fresh OS entropy for each) without one.
+
+    >>> noise, sampling = seed_sequences(7)
+    >>> noise.spawn_key, sampling.spawn_key
+    ((0,), (1,))
+    """
+    if seed is None:
+        return None, None
+    noise, sampling = np.random.SeedSequence(seed).spawn(2)
+    return noise, sampling
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """One progress report: a stage name, the fraction of the whole run done (0..1), and a detail."""
@@ -89,20 +107,40 @@ def _ignore_progress(_: Progress) -> None:
 class RunConfig:
     """How to run: randomness, parallelism, a wall-clock budget and where progress goes.
 
-    Randomness comes from ``rng`` if given, else from ``seed`` (``None`` = fresh OS entropy). Every random
-    draw of a run goes through :attr:`rng`; there is no global RNG.
+    Two streams with separate roles; there is no global RNG:
+
+    * ``noise`` — every privacy-noise draw (Gaussian, Laplace, exponential mechanism) of ``fit``: a
+      :class:`~method.api.noise.NoiseSource` handing out a fresh generator per mechanism call.
+    * ``sampling_rng`` — everything after the measurements: sampling records, decoding inside bins,
+      expanding merged rare values, and AIM's data-independent workload subsampling. Its outputs are
+      published, so it must never draw noise.
+
+    With ``seed=None`` both come from fresh OS entropy, independently. With a seed, both are spawned
+    from ``numpy.random.SeedSequence(seed)`` (children 0 and 1), so a seeded run is reproducible —
+    and not private against anyone who knows the seed. A caller may pass either stream explicitly.
+
+    >>> config = RunConfig(seed=4)
+    >>> config.noise.seeded, config.sampling_rng is not None
+    (True, True)
     """
 
     seed: int | None = None
-    rng: np.random.Generator = None  # type: ignore[assignment]  # filled in __post_init__
+    sampling_rng: np.random.Generator = None  # type: ignore[assignment]  # filled in __post_init__
+    noise: NoiseSource = None  # type: ignore[assignment]  # filled in __post_init__
     threads: int = 1
     time_budget_s: float | None = None
     on_progress: ProgressCallback = _ignore_progress
     started_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        if self.rng is None:
-            object.__setattr__(self, "rng", np.random.default_rng(self.seed))
+        noise_seed, sampling_seed = seed_sequences(self.seed)
+        if self.sampling_rng is None:
+            object.__setattr__(self, "sampling_rng", np.random.default_rng(sampling_seed))
+        if self.noise is None:
+            object.__setattr__(self, "noise", NoiseSource(noise_seed))
+        if isinstance(self.noise, np.random.Generator) or not isinstance(self.noise, NoiseSource):
+            kind = type(self.noise).__name__
+            raise InvalidParameterError(f"noise must be a NoiseSource, got {kind}")
         if not (isinstance(self.threads, int) and self.threads >= 1):
             raise InvalidParameterError(f"threads must be an integer >= 1, got {self.threads!r}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:

@@ -1,12 +1,19 @@
-"""Privacy accounting and noise primitives: the only place ε, δ, ρ and σ are related to each other.
+"""Privacy accounting and the mechanisms' entry points: the only place ε, δ, ρ and σ are related.
 
 Zero-concentrated DP (zCDP) throughout (ALGORITHMS.md §1):
 
 * (ε, δ) → ρ by the Canonne–Kamath–Steinke conversion, :func:`cdp_rho`;
-* the Gaussian mechanism on a query of L2 sensitivity Δ with budget ρ adds N(0, σ²), σ = Δ/√(2ρ);
-* the exponential mechanism with parameter ε costs ε²/8;
-* composition adds ρ. A :class:`BudgetLedger` records every spend and refuses, *before* any noise is
-  drawn, a spend that would take the total past the job's ρ.
+* the Gaussian mechanism on a query of L2 sensitivity Δ with budget ρ adds discrete Gaussian noise
+  N_ℤ(0, σ²), σ = Δ/√(2ρ), which is ρ-zCDP on integer queries (CKS 2020, Thm 14);
+  :meth:`BudgetLedger.gaussian` takes integer counts, :meth:`BudgetLedger.gaussian_real` real-valued
+  scores (rounded to a lattice whose round-off is added to the sensitivity);
+* the exponential mechanism with parameter ε costs ε²/8, sampled exactly (:mod:`method.api.noise`);
+* composition adds ρ. A :class:`BudgetLedger` records every spend, and which mechanism made it, and
+  refuses, *before* any noise is drawn, a spend that would take the total past the job's ρ.
+
+Noise is drawn from a :class:`~method.api.noise.NoiseSource` (a fresh generator per mechanism call),
+never from the generator that samples the synthetic records. The samplers live in
+:mod:`method.api.noise`; this module decides the parameters.
 
 Neighbouring tables differ by one added or removed record, so a counting marginal has L2 sensitivity 1.
 """
@@ -19,6 +26,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from method.api.errors import BudgetExceededError, InvalidParameterError
+from method.api.noise import NoiseSource, discrete_gaussian, exponential_select
+
+# Mechanism names recorded in ledger entries.
+DISCRETE_GAUSSIAN = "discrete-gaussian"
+DISCRETE_GAUSSIAN_LATTICE = "discrete-gaussian-lattice"
+EXPONENTIAL_EXACT = "exponential-exact"
+DISCRETE_LAPLACE = "discrete-laplace"
 
 # Relative slack for float round-off when a split of ρ is spent to the last bit.
 _RHO_TOLERANCE = 1e-9
@@ -132,14 +146,32 @@ def exponential_epsilon(rho: float) -> float:
 def exponential_mechanism(
     scores: np.ndarray, epsilon: float, sensitivity: float, rng: np.random.Generator
 ) -> int:
-    """Index drawn with probability ∝ exp(ε·q/(2Δ)) (stable softmax). Does not charge a ledger."""
-    scores = np.asarray(scores, dtype=float)
-    if scores.size == 0:
-        raise InvalidParameterError("exponential mechanism needs at least one candidate")
-    logits = 0.5 * epsilon / sensitivity * (scores - scores.max())
-    probabilities = np.exp(logits)
-    probabilities /= probabilities.sum()
-    return int(rng.choice(scores.size, p=probabilities))
+    """Index drawn exactly with probability ∝ exp(ε·q/(2Δ)), by :func:`exponential_select`.
+
+    Does not charge a ledger; ``rng`` must be a noise generator (``NoiseSource.generator()``).
+    """
+    return exponential_select(scores, epsilon, sensitivity, rng)
+
+
+def lattice_step(sensitivity: float, size: int) -> float:
+    """The power-of-two lattice step γ for a real query of ``size`` values: γ·√size ≤ Δ/256.
+
+    Rounding each value to the lattice adds at most √size·γ to the L2 sensitivity (≤ 0.4 % of Δ).
+
+    >>> lattice_step(4.0, 1)
+    0.015625
+    """
+    return 2.0 ** math.floor(math.log2(sensitivity / (256.0 * math.sqrt(max(size, 1)))))
+
+
+def _noise_generator(noise: NoiseSource) -> np.random.Generator:
+    if not isinstance(noise, NoiseSource):
+        raise InvalidParameterError(
+            "mechanism noise must come from a NoiseSource (RunConfig.noise), got "
+            f"{type(noise).__name__}; "
+            "the sampling generator never draws privacy noise"
+        )
+    return noise.generator()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +181,7 @@ class LedgerEntry:
     stage: str
     measured: str
     rho: float
-    mechanism: str  # "gaussian" | "exponential" | "composite"
+    mechanism: str  # DISCRETE_GAUSSIAN, …_LATTICE, EXPONENTIAL_EXACT, DISCRETE_LAPLACE, …
     sigma: float | None = None
     epsilon: float | None = None
     count: int = 1  # number of queries released together under this entry
@@ -221,30 +253,108 @@ class BudgetLedger:
         stage: str,
         values: np.ndarray,
         rho: float,
-        rng: np.random.Generator,
+        noise: NoiseSource,
         *,
         measured: str,
         sensitivity: float = 1.0,
     ) -> np.ndarray:
-        """Charge ρ, then release ``values`` + N(0, σ²) with σ = Δ/√(2ρ)."""
+        """Charge ρ, then release integer ``values`` + discrete Gaussian N_ℤ(0, σ²), σ = Δ/√(2ρ).
+
+        Args:
+            stage: the ledger stage.
+            values: integer-valued counts (any float dtype holding whole numbers is accepted).
+            rho: the budget of this release.
+            noise: the run's noise source (one fresh generator for this call).
+            measured: what is released, for the report.
+            sensitivity: Δ, the L2 sensitivity of ``values``.
+
+        Returns:
+            The noisy counts as float64 (whole numbers).
+        """
+        counts = np.asarray(values, dtype=float)
+        if not np.array_equal(counts, np.rint(counts)) or (np.abs(counts) >= 2.0**53).any():
+            raise InvalidParameterError(
+                f"stage {stage!r}: the discrete Gaussian needs integer counts; "
+                "use gaussian_real for scores"
+            )
         sigma = gaussian_sigma(rho, sensitivity)
-        self.charge(stage, rho, mechanism="gaussian", measured=measured, sigma=sigma)
-        values = np.asarray(values, dtype=float)
-        return values + rng.normal(0.0, sigma, size=values.shape)
+        self.charge(stage, rho, mechanism=DISCRETE_GAUSSIAN, measured=measured, sigma=sigma)
+        draws = discrete_gaussian(sigma, counts.shape, _noise_generator(noise))
+        return counts + draws
+
+    def gaussian_real(
+        self,
+        stage: str,
+        values: np.ndarray,
+        rho: float,
+        noise: NoiseSource,
+        *,
+        measured: str,
+        sensitivity: float = 1.0,
+    ) -> np.ndarray:
+        """Charge ρ, then release real ``values`` with discrete Gaussian noise on a lattice.
+
+        Each value is rounded to the lattice γℤ (γ = :func:`lattice_step`); the rounded vector has
+        L2 sensitivity at most Δ/γ + √k·(1 + 2^-10) lattice units for k values (one unit per value
+        of round-off, and 2^-10 for floating-point error in computing the values), and gets
+        N_ℤ(0, σ_L²) with σ_L = that sensitivity/√(2ρ): ρ-zCDP, at most 0.4 % more noise than
+        Δ/√(2ρ).
+
+        Args:
+            stage: the ledger stage.
+            values: real-valued scores.
+            rho: the budget of this release.
+            noise: the run's noise source.
+            measured: what is released, for the report.
+            sensitivity: Δ, the L2 sensitivity of ``values``.
+
+        Returns:
+            The noisy values (multiples of γ) as float64.
+        """
+        scores = np.asarray(values, dtype=float)
+        step = lattice_step(sensitivity, scores.size)
+        units = scores / step
+        if not (np.isfinite(units).all() and (np.abs(units) < 2.0**40).all()):
+            raise InvalidParameterError(
+                f"stage {stage!r}: scores must be finite and below 2^40 lattice steps"
+            )
+        lattice_sensitivity = sensitivity / step + math.sqrt(scores.size) * (1 + 2.0**-10)
+        sigma_units = gaussian_sigma(rho, lattice_sensitivity)
+        self.charge(
+            stage, rho, mechanism=DISCRETE_GAUSSIAN_LATTICE, measured=measured,
+            sigma=sigma_units * step,
+        )
+        draws = discrete_gaussian(sigma_units, scores.shape, _noise_generator(noise))
+        return (np.rint(units) + draws) * step
 
     def exponential(
         self,
         stage: str,
         scores: np.ndarray,
         epsilon: float,
-        rng: np.random.Generator,
+        noise: NoiseSource,
         *,
         measured: str,
         sensitivity: float = 1.0,
     ) -> int:
-        """Charge ε²/8, then run the exponential mechanism on ``scores``."""
-        self.charge(stage, exponential_rho(epsilon), mechanism="exponential", measured=measured, epsilon=epsilon)
-        return exponential_mechanism(scores, epsilon, sensitivity, rng)
+        """Charge ε²/8, then run the exact exponential mechanism on ``scores``.
+
+        Args:
+            stage: the ledger stage.
+            scores: the candidates' qualities (larger is better).
+            epsilon: the mechanism's ε.
+            noise: the run's noise source.
+            measured: what is selected, for the report.
+            sensitivity: Δ, the largest change of one score between neighbouring tables.
+
+        Returns:
+            The chosen index.
+        """
+        self.charge(
+            stage, exponential_rho(epsilon), mechanism=EXPONENTIAL_EXACT, measured=measured,
+            epsilon=epsilon,
+        )
+        return exponential_select(scores, epsilon, sensitivity, _noise_generator(noise))
 
     def spent_by_stage(self) -> dict[str, float]:
         totals: dict[str, float] = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from method.api.metadata import Domain
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger, gaussian_sigma
 from method.pgm.estimation import Measurement
 from method.pgm.marginals import marginal_counts
@@ -116,7 +117,7 @@ def measure_one_ways(
     ledger: BudgetLedger,
     stage: str,
     rho: float,
-    rng: np.random.Generator,
+    noise: NoiseSource,
     *,
     merge: bool = True,
 ) -> tuple[list[Compression], list[Measurement]]:
@@ -126,7 +127,8 @@ def measure_one_ways(
     compressions, measurements = [], []
     sigma = gaussian_sigma(rho)
     for a, name in enumerate(domain.names):
-        noisy = ledger.gaussian(stage, marginal_counts(data, domain.sizes, (a,)), rho, rng, measured=name)
+        counts = marginal_counts(data, domain.sizes, (a,))
+        noisy = ledger.gaussian(stage, counts, rho, noise, measured=name)
         compression = compress(noisy, sigma) if merge else keep_all(len(noisy))
         values, sigmas = compression.measured(noisy, sigma)
         compressions.append(compression)

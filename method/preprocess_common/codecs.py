@@ -63,7 +63,11 @@ def _dp_edges(
 
 
 def make_numeric_codec(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> NumericCodec | DatetimeCodec:
     """A numerical or datetime codec whose edges follow ``spec.binning``.
 
@@ -71,7 +75,7 @@ def make_numeric_codec(
         spec: the column's spec (bounds, binning, bins, integer, nullable).
         column: the private column; read only by a DP binning.
         epsilon: the pure-DP budget of a DP binning (already charged by the caller); unused otherwise.
-        rng: the noise source of a DP binning.
+        rng: the noise generator of a DP binning (``None`` when ``spec`` needs none).
 
     Raises:
         InvalidMetadataError: unknown binning, or bounds that hold no integer.
@@ -90,9 +94,11 @@ def make_numeric_codec(
         raise InvalidMetadataError(
             f"column {spec.name!r}: binning {spec.binning!r} is not one of {_binning_names()}"
         )
-    if epsilon is None or not epsilon > 0 or column is None:
+    if epsilon is None or not epsilon > 0 or column is None or rng is None:
         raise InvalidParameterError(
-            f"column {spec.name!r}: the DP binning {spec.binning!r} needs the column and an epsilon > 0"
+            f"column {spec.name!r}: the DP binning {spec.binning!r} needs the column, "
+            "an epsilon > 0 "
+            "and a noise generator"
         )
     fine = NumericCodec(spec.name, uniform_edges(lower, upper, spec.bins, integer=integer), integer, True)
     edges = _dp_edges(spec, column, fine, epsilon, rng)
@@ -100,7 +106,11 @@ def make_numeric_codec(
 
 
 def make_codec(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> ColumnCodec:
     """The codec for ``spec``, chosen by ``spec.kind`` (see :data:`CODEC_KINDS`)."""
     if spec.kind not in CODEC_KINDS:
@@ -111,7 +121,11 @@ def make_codec(
 
 
 def _make_categorical(
-    spec: ColumnSpec, column: pd.Series | None, *, epsilon: float | None, rng: np.random.Generator
+    spec: ColumnSpec,
+    column: pd.Series | None,
+    *,
+    epsilon: float | None,
+    rng: np.random.Generator | None,
 ) -> CategoricalCodec:
     del column, epsilon, rng  # the category list is confirmed metadata: nothing is read from the data
     return CategoricalCodec.from_spec(spec)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from method.api.errors import InvalidParameterError
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 
 STRUCTURE_STAGE = "domain:structure"
@@ -63,7 +64,7 @@ def _z(bins: int) -> float:
 
 
 def noisy_counts(ledger: BudgetLedger, stage: str, counts: Mapping[str, int], rho: float,
-                 rng: np.random.Generator, *, measured: str) -> tuple[dict[str, float], float]:
+                 noise: NoiseSource, *, measured: str) -> tuple[dict[str, float], float]:
     """Release ``counts`` (each of sensitivity 1) with one Gaussian draw of sensitivity √k.
 
     Returns:
@@ -72,7 +73,7 @@ def noisy_counts(ledger: BudgetLedger, stage: str, counts: Mapping[str, int], rh
     names = list(counts)
     values = np.array([counts[name] for name in names], dtype=float)
     sensitivity = math.sqrt(len(names))
-    noisy = ledger.gaussian(stage, values, rho, rng, measured=measured, sensitivity=sensitivity)
+    noisy = ledger.gaussian(stage, values, rho, noise, measured=measured, sensitivity=sensitivity)
     return dict(zip(names, (float(v) for v in noisy), strict=True)), sensitivity / math.sqrt(2.0 * rho)
 
 
@@ -111,7 +112,7 @@ def _mostly(count: float, total: float, sigma: float, share: float) -> bool:
     return total - count >= _MARGIN * sigma and count <= share * total + _MARGIN * sigma
 
 
-def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.random.Generator) -> Structure:
+def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, noise: NoiseSource) -> Structure:
     """Kind, nullable and integer flag of an undeclared column from five noisy counts.
 
     Rules on the noisy counts: fewer than ``4σ`` present values → excluded; all but 1 % numbers, clearly
@@ -128,7 +129,7 @@ def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.ra
         "not_whole": int((finite != finite.round()).sum()),
         "distinct": int(series[present].nunique()),
     }
-    noisy, sigma = noisy_counts(ledger, STRUCTURE_STAGE, counts, rho, rng, measured=str(series.name))
+    noisy, sigma = noisy_counts(ledger, STRUCTURE_STAGE, counts, rho, noise, measured=str(series.name))
     nullable = noisy["missing"] > _MARGIN * sigma
     near_unique = noisy["distinct"] >= 0.95 * noisy["present"]
     if noisy["present"] < _MARGIN * sigma:
@@ -144,7 +145,7 @@ def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, rng: np.ra
 
 
 def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: BudgetLedger, rho: float,
-                       rng: np.random.Generator) -> str | None:
+                       noise: NoiseSource) -> str | None:
     """The first candidate format, in the caller's order of preference, that parses all but 1 % of the
     present values, clearly, by the noisy counts of failures; ``None`` (not dates) if none does.
     Preference breaks the ties the data cannot (all days ≤ 12: day-first and month-first both parse)."""
@@ -153,12 +154,12 @@ def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: Budg
     text = series.dropna().astype(str).str.strip()
     failures = {fmt: int(pd.to_datetime(text, format=fmt, errors="coerce").isna().sum()) for fmt in formats}
     failures["present"] = len(text)
-    noisy, sigma = noisy_counts(ledger, FORMAT_STAGE, failures, rho, rng, measured=str(series.name))
+    noisy, sigma = noisy_counts(ledger, FORMAT_STAGE, failures, rho, noise, measured=str(series.name))
     present = noisy.pop("present")
     return next((fmt for fmt in formats if _mostly(noisy[fmt], present, sigma, 0.01)), None)
 
 
-def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: float, rng: np.random.Generator,
+def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: float, noise: NoiseSource,
                   *, max_categories: int) -> tuple[Any, ...]:
     """The values whose noisy count clears :func:`threshold`, most frequent first up to
     ``max_categories``, then sorted (numbers by value, then text).
@@ -171,7 +172,7 @@ def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: fl
     """
     counts = series.dropna().value_counts(sort=False)
     sigma = 1.0 / math.sqrt(2.0 * rho)
-    noisy = ledger.gaussian(CATEGORIES_STAGE, counts.to_numpy(dtype=float), rho, rng,
+    noisy = ledger.gaussian(CATEGORIES_STAGE, counts.to_numpy(dtype=float), rho, noise,
                             measured=str(series.name))
     kept = np.flatnonzero(noisy > threshold(sigma, delta))
     kept = kept[np.argsort(-noisy[kept], kind="stable")][:max_categories]
@@ -184,7 +185,7 @@ def _magnitude_edges() -> np.ndarray:
     return np.concatenate([-positive[::-1], positive])
 
 
-def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, rng: np.random.Generator, *,
+def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, noise: NoiseSource, *,
               measured: str, integer: bool = False) -> tuple[float, float] | None:
     """``(lower, upper)`` covering the bins whose noisy counts clear ``zσ``, or ``None`` if none does.
 
@@ -198,7 +199,7 @@ def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, rng: np.rand
     values = values[np.isfinite(values)]
     edges = _magnitude_edges()
     coarse = np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)
-    noisy = ledger.gaussian(BOUNDS_STAGE, coarse.astype(float), rho / 2, rng, measured=measured)
+    noisy = ledger.gaussian(BOUNDS_STAGE, coarse.astype(float), rho / 2, noise, measured=measured)
     kept = np.flatnonzero(noisy > _z(coarse.size) / math.sqrt(rho))
     if not kept.size:
         return None
@@ -208,7 +209,7 @@ def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, rng: np.rand
     inside = values[(values >= low) & (values <= high)]
     fine = np.bincount(np.clip(np.searchsorted(fine_edges, inside, side="right") - 1, 0, _SUB_BINS - 1),
                        minlength=_SUB_BINS)
-    noisy = ledger.gaussian(BOUNDS_STAGE, fine.astype(float), rho / 2, rng, measured=measured)
+    noisy = ledger.gaussian(BOUNDS_STAGE, fine.astype(float), rho / 2, noise, measured=measured)
     kept = np.flatnonzero(noisy > _z(_SUB_BINS) / math.sqrt(rho))
     if kept.size:
         low, high = float(fine_edges[kept[0]]), float(fine_edges[kept[-1] + 1])

@@ -18,7 +18,8 @@ import pandas as pd
 
 from method.api.errors import InvalidParameterError
 from method.api.metadata import ColumnKind, ColumnSpec, Domain, Provenance, TableMetadata
-from method.api.privacy import BudgetLedger
+from method.api.noise import NoiseSource
+from method.api.privacy import DISCRETE_LAPLACE, BudgetLedger
 from method.api.utils import check_columns
 from method.preprocess_common.codecs import ColumnCodec, make_codec
 from method.preprocess_common.numeric import DatetimeCodec, NumericCodec
@@ -77,9 +78,9 @@ def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> Colu
     return ColumnProvenance(spec.kind, spec.domain_provenance, spec.effective_binning, _edge_count(codec), rho)
 
 
-def _public_twin(spec: ColumnSpec, rng: np.random.Generator) -> ColumnCodec:
+def _public_twin(spec: ColumnSpec) -> ColumnCodec:
     """The codec ``spec`` would have with a public uniform binning: validates values, draws no noise."""
-    return make_codec(dataclasses.replace(spec, binning="uniform"), None, epsilon=None, rng=rng)
+    return make_codec(dataclasses.replace(spec, binning="uniform"), None, epsilon=None, rng=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class TableEncoder:
         table: pd.DataFrame,
         metadata: TableMetadata,
         ledger: BudgetLedger,
-        rng: np.random.Generator,
+        noise: NoiseSource,
         *,
         binning_rho: float,
     ) -> TableEncoder:
@@ -107,8 +108,9 @@ class TableEncoder:
             table: the private table (read only by DP binnings).
             metadata: one spec per column to encode.
             ledger: the job's ledger; each DP binning charges ρ = ε²/2 (pure ε-DP) to it.
-            rng: the noise source of the DP binnings.
-            binning_rho: ρ shared equally by the DP-binned columns (unspent when there are none).
+            noise: the run's noise source (a fresh generator per DP binning); never the sampling
+            stream. binning_rho: ρ shared equally by the DP-binned columns (unspent when there are
+            none).
 
         Raises:
             InvalidMetadataError: the table lacks a column, or a column's values contradict its spec.
@@ -121,16 +123,18 @@ class TableEncoder:
         ledger.check(math.fsum(shares.values()), BINNING_STAGE)
         for spec in metadata.columns:
             if spec.name in shares:  # a table the DP binning would reject must not cost budget first
-                _public_twin(spec, rng).encode(table[spec.name])
+                _public_twin(spec).encode(table[spec.name])
         codecs, provenances = [], []
         for spec in metadata.columns:
             rho = shares.get(spec.name, 0.0)
             epsilon = math.sqrt(2.0 * rho) if rho > 0 else None
             if epsilon is not None:
                 ledger.charge(
-                    BINNING_STAGE, rho, mechanism="laplace", epsilon=epsilon,
+                    BINNING_STAGE, rho, mechanism=DISCRETE_LAPLACE, epsilon=epsilon,
                     measured=f"{spec.binning} bin edges of {spec.name!r}",
                 )
+            # one fresh noise generator per DP binning; public codecs draw nothing
+            rng = noise.generator() if epsilon is not None else None
             codec = make_codec(spec, table[spec.name], epsilon=epsilon, rng=rng)
             codecs.append(codec)
             provenances.append(_column_provenance(spec, codec, rho))

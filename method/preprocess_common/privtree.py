@@ -11,6 +11,14 @@ independently of its depth). The 1-D domain is the ``len(counts)`` cells of a fi
 cell is a leaf (a data-independent resolution limit, so no noise is drawn for it). Only the partition is
 released: the leaf counts are left to the synthesizer. This module draws noise but never charges a
 ledger; the caller charges ρ = ε²/2 first.
+
+The noise is *discrete* Laplace, exact (:func:`method.api.noise.discrete_laplace`), on the lattice
+ℤ/K, K = 2^16: counts become c·K (sensitivity K), the depth bias becomes ⌈δK⌉ per level (≥ δK, so
+the geometric decay of the privacy loss down a path, e^{−δ/λ} = 1/β per level, is kept or faster),
+and the scale is λK·(1 + 2^-10). The proof of Thm 3.2 uses only the noise's likelihood ratio under a
+shift of one record (≤ e^{1/λ}, exact for the discrete Laplace at multiples of K) and its tails,
+which on a lattice this fine differ from the continuous ones by a factor 1 + O(1/(λK)) < 1 + 2^-14;
+the 2^-10 raise of the scale covers it. ``bench.audit`` checks the result empirically.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from collections import deque
 import numpy as np
 
 from method.api.errors import InvalidParameterError
+from method.api.noise import discrete_laplace
+
+LATTICE = 2**16  # noise resolution: 1/K of a record
+SCALE_SLACK = 1 + 2.0**-10
 
 
 def privtree_parameters(epsilon: float, fanout: int = 2) -> tuple[float, float]:
@@ -61,7 +73,7 @@ def privtree_partition(
     Args:
         counts: record count of each fine cell, in order.
         epsilon: the pure-DP budget of the whole tree.
-        rng: the source of all Laplace noise.
+        rng: the noise generator of this mechanism call (discrete Laplace, integer draws only).
         theta: split threshold θ (the paper uses 0).
         fanout: β, the number of children of a split node.
 
@@ -75,16 +87,22 @@ def privtree_partition(
     (0, 8, True)
     """
     lam, delta = privtree_parameters(epsilon, fanout)
-    counts = np.asarray(counts, dtype=float)
-    prefix = np.concatenate([[0.0], np.cumsum(counts)])
+    counts = np.asarray(counts)
+    if not np.array_equal(counts, np.rint(counts)):
+        raise InvalidParameterError("PrivTree needs integer record counts")
+    prefix = np.concatenate([[0], np.cumsum(counts.astype(np.int64))]) * LATTICE
+    step, threshold = math.ceil(delta * LATTICE), math.floor(theta * LATTICE)
+    # each tested node (two or more cells) draws one value; a tree over N cells has at most N − 1
+    draws = discrete_laplace(lam * LATTICE * SCALE_SLACK, max(len(counts) - 1, 0), rng)
+    pool = iter(draws.tolist())
     boundaries = {0, len(counts)}
     queue: deque[tuple[int, int, int]] = deque([(0, len(counts), 0)])
     while queue:
         start, stop, depth = queue.popleft()
         if stop - start < 2:
             continue
-        biased = max(prefix[stop] - prefix[start] - depth * delta, theta - delta)
-        if biased + rng.laplace(0.0, lam) > theta:
+        biased = max(int(prefix[stop] - prefix[start]) - depth * step, threshold - step)
+        if biased + next(pool) > threshold:
             children = split_cells(start, stop, fanout)
             boundaries.update(children)
             queue.extend((a, b, depth + 1) for a, b in zip(children[:-1], children[1:], strict=True))

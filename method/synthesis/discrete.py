@@ -9,7 +9,8 @@ a :class:`~method.api.FittedSynthesizer` over the caller's DataFrame:
 2. the :class:`~method.preprocess_common.TableEncoder` is fitted (DP binnings such as PrivTree charge
    ``binning_budget_fraction`` of ρ to the ledger, only when the metadata asks for them);
 3. the mechanism fits on the codes with what is left of the ledger;
-4. ``sample`` draws codes from the model (free) and decodes them back to the input's schema.
+4. ``sample`` draws codes from the model (free) and decodes them back to the input's schema, with
+   ``RunConfig.sampling_rng`` (or the caller's generator) — never with the noise source of step 2–3.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class EncodedFit:
     model: DiscreteModel
     ledger: BudgetLedger
     metadata: TableMetadata
-    rng: np.random.Generator
+    rng: np.random.Generator  # the sampling stream; mechanism noise never comes from it
 
     @property
     def default_rows(self) -> int:
@@ -87,11 +88,11 @@ def fit_encoded(
         ledger.record(entry)
     config.report("encode", 0.0, "encoding the table")
     encoder = TableEncoder.fit(
-        table, metadata, ledger, config.rng, binning_rho=BINNING_BUDGET_FRACTION * privacy.rho
+        table, metadata, ledger, config.noise, binning_rho=BINNING_BUDGET_FRACTION * privacy.rho
     )
     codes = encoder.transform(table)
     model = mechanism.fit_discrete(codes, encoder.domain, ledger, config)
-    return EncodedFit(encoder, model, ledger, metadata, config.rng)
+    return EncodedFit(encoder, model, ledger, metadata, config.sampling_rng)
 
 
 class EncodedSynthesizer:

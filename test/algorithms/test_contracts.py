@@ -127,7 +127,8 @@ def test_synthesizers_are_frozen_keyword_only_dataclasses() -> None:
 
 
 def test_run_config_seeds_and_validates() -> None:
-    assert RunConfig(seed=4).rng.random() == np.random.default_rng(4).random()
+    sampling_seed = np.random.SeedSequence(4).spawn(2)[1]
+    assert RunConfig(seed=4).sampling_rng.random() == np.random.default_rng(sampling_seed).random()
     with pytest.raises(InvalidParameterError, match="threads must be an integer >= 1"):
         RunConfig(threads=0)
     with pytest.raises(InvalidParameterError, match="time_budget_s must be > 0"):

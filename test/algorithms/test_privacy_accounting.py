@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from method.api import BudgetExceededError, BudgetLedger, InvalidPrivacySpecError, PrivacySpec
+from method.api.noise import NoiseSource
 from method.api.privacy import (
     cdp_delta,
     cdp_rho,
@@ -72,12 +73,11 @@ def test_privacy_spec_rejects_bad_values(epsilon: object, delta: object, message
 
 def test_ledger_refuses_an_overspend_before_drawing_noise() -> None:
     ledger = BudgetLedger(1.0)
-    rng = np.random.default_rng(0)
-    ledger.gaussian("a", np.zeros(3), 0.75, rng, measured="x")
-    state = rng.bit_generator.state
+    noise = NoiseSource.from_seed(0)
+    ledger.gaussian("a", np.zeros(3), 0.75, noise, measured="x")
     with pytest.raises(BudgetExceededError, match=r"stage 'b' asks for rho=0.5 but only 0.25 of 1 is left"):
-        ledger.gaussian("b", np.zeros(3), 0.5, rng, measured="y")
-    assert rng.bit_generator.state == state  # no noise was drawn
+        ledger.gaussian("b", np.zeros(3), 0.5, noise, measured="y")
+    assert noise.calls == 1  # no generator was made for the refused release: no noise was drawn
     assert ledger.spent == pytest.approx(0.75) and len(ledger.entries) == 1
 
 
@@ -93,7 +93,8 @@ def test_ledger_allows_spending_exactly_the_total_in_parts() -> None:
 def test_gaussian_noise_has_the_recorded_sigma() -> None:
     """Statistical: 200,000 noisy zeros have the std the ledger recorded (within 1 %, ~4.5 standard errors)."""
     ledger = BudgetLedger(1.0)
-    noisy = ledger.gaussian("m", np.zeros(200_000), 0.02, np.random.default_rng(7), measured="cells", sensitivity=2.0)
+    noise = NoiseSource.from_seed(7)
+    noisy = ledger.gaussian("m", np.zeros(200_000), 0.02, noise, measured="cells", sensitivity=2.0)
     sigma = ledger.entries[0].sigma
     assert sigma == pytest.approx(2.0 / math.sqrt(0.04))
     assert np.std(noisy) == pytest.approx(sigma, rel=0.01)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from method.api import BudgetExceededError, BudgetLedger, Domain, PrivacySpec, RunConfig
+from method.api.noise import NoiseSource
 from method.preprocess_common.rare import compress_values
 from method.synthesis.privsyn import PrivSynSynthesizer
 from method.synthesis.privsyn.consistency import make_consistent
@@ -112,7 +113,8 @@ def test_measurement_noise_has_the_sigma_the_ledger_recorded(adult_encoded) -> N
     """Statistical: residuals of one 8,415-cell measurement have the recorded σ (within 4 %, ~5 SE)."""
     data, domain = adult_encoded
     ledger = BudgetLedger(0.01)
-    (measured,) = PrivSynSynthesizer()._measure(data, domain.sizes, [(0, 11)], ledger, np.random.default_rng(11))
+    noise = NoiseSource.from_seed(11)
+    (measured,) = PrivSynSynthesizer()._measure(data, domain.sizes, [(0, 11)], ledger, noise)
     residuals = measured.counts - marginal_counts(data, (0, 11), (domain.sizes[0], domain.sizes[11]))
     (entry,) = ledger.entries
     assert entry.rho == pytest.approx(0.01) and entry.sigma == pytest.approx(1 / math.sqrt(0.02))
@@ -148,7 +150,7 @@ def test_no_budget_left_is_a_clear_error() -> None:
 def _fit_and_sample(data: np.ndarray, domain: Domain, seed: int, n: int = 300) -> np.ndarray:
     config = RunConfig(seed=seed)
     model = PrivSynSynthesizer(update_iterations=5).fit_discrete(data, domain, BudgetLedger(1.0), config)
-    return model.sample(n, config.rng)
+    return model.sample(n, config.sampling_rng)
 
 
 def test_the_same_seed_gives_the_same_output() -> None:
@@ -178,7 +180,7 @@ def test_progress_is_reported_through_fit_and_sampling() -> None:
     events = []
     config = RunConfig(seed=0, on_progress=events.append)
     model = PrivSynSynthesizer(update_iterations=4).fit_discrete(data, domain, BudgetLedger(1.0), config)
-    model.sample(100, config.rng)
+    model.sample(100, config.sampling_rng)
     fractions = [e.fraction for e in events]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert {e.stage for e in events} >= {"privsyn:one-way", "privsyn:select", "privsyn:measure", "privsyn:gum"}
@@ -188,6 +190,6 @@ def test_an_exhausted_time_budget_stops_gum_but_still_samples() -> None:
     data, domain = _correlated_table(500)
     config = RunConfig(seed=0, time_budget_s=1e-9)
     model = PrivSynSynthesizer().fit_discrete(data, domain, BudgetLedger(1.0), config)
-    out = model.sample(200, config.rng)
+    out = model.sample(200, config.sampling_rng)
     assert out.shape == (200, 5)
     assert len(model.gum_history) == 1  # no GUM round ran; only the final error was recorded

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 from test.ingestion.test_reader import HOSTILE
+from web_app.main import create_app
+from web_app.preview_service import SEED_REFUSED
 
 
 def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]
@@ -141,3 +144,18 @@ def test_a_very_wide_table_previews_but_is_refused_for_synthesis(client) -> None
     assert preview.status_code == 200, preview.text
     confirm = client.post("/confirm_synthesis", data=confirm_form(preview.json()))
     assert "columns" in _error(confirm, 422, "too_many_columns_for_synthesis")
+
+
+def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignore[no-untyped-def]
+    client, tmp_path: Path
+) -> None:
+    form = {**LEGACY_SYNTHESIZE_FORM, "seed": "0"}
+    message = _error(client.post("/synthesize", data=form), 422, "seed_not_allowed")
+    assert message == SEED_REFUSED
+    preview = client.post("/synthesize", data=LEGACY_SYNTHESIZE_FORM).json()
+    confirm = confirm_form(preview, seed="7", wait="false")
+    refused = client.post("/confirm_synthesis", data=confirm)
+    assert _error(refused, 422, "seed_not_allowed") == SEED_REFUSED
+    allowed = load_settings(state_root=tmp_path / "allowed", allow_fixed_seed=True)
+    with TestClient(create_app(allowed)) as seeded:
+        assert seeded.post("/synthesize", data=form).status_code == 200

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 
+from privsyn_platform.settings import Settings, load_settings
 from test.api.fixtures import confirm_form
 
 AGE_EDGES = [17, 25, 35, 50, 65, 90]
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    """These runs fix the seed, which the deployment must allow (PRIVSYN_ALLOW_FIXED_SEED)."""
+    return load_settings(state_root=tmp_path / "state", allow_fixed_seed=True)
 
 
 def test_a_job_synthesizes_on_the_confirmed_edges(client: TestClient, adult_preview: dict) -> None:

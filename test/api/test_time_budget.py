@@ -6,13 +6,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.settings import load_settings
+from privsyn_platform.settings import Settings, load_settings
 from test.api.fixtures import confirm_form
 from web_app.job_bundle import JOB_REQUEST_KIND, read_request
 from web_app.main import create_app
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    """These runs fix the seed, which the deployment must allow (PRIVSYN_ALLOW_FIXED_SEED)."""
+    return load_settings(state_root=tmp_path / "state", allow_fixed_seed=True)
 
 
 def test_aim_finishes_within_the_forms_time_budget(client: TestClient, adult_preview: dict) -> None:

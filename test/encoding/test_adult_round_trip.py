@@ -7,13 +7,15 @@ import pandas as pd
 import pytest
 
 from method.api import BudgetLedger, TableMetadata
+from method.api.noise import NoiseSource
 from method.preprocess_common.encoding import TableEncoder
 
 
 @pytest.fixture(scope="module")
 def fitted(adult: pd.DataFrame, adult_metadata: TableMetadata):
     ledger = BudgetLedger(1.0)
-    encoder = TableEncoder.fit(adult, adult_metadata, ledger, np.random.default_rng(0), binning_rho=0.0)
+    noise = NoiseSource.from_seed(0)
+    encoder = TableEncoder.fit(adult, adult_metadata, ledger, noise, binning_rho=0.0)
     codes = encoder.transform(adult)
     decoded = encoder.inverse_transform(codes, np.random.default_rng(1))
     assert ledger.entries == []  # public binnings spend nothing

@@ -16,6 +16,8 @@ from method.api import (
     InvalidParameterError,
     TableMetadata,
 )
+from method.api.noise import NoiseSource
+from method.api.privacy import DISCRETE_LAPLACE
 from method.preprocess_common.dawa import dawa_partition
 from method.preprocess_common.encoding import BINNING_STAGE, TableEncoder
 from method.preprocess_common.privtree import privtree_partition
@@ -46,9 +48,10 @@ def meta(binning_income: str, binning_count: str = "uniform", bins: int = 256) -
 
 def test_ledger_records_each_dp_binning() -> None:
     ledger = BudgetLedger(1.0)
-    encoder = TableEncoder.fit(skewed(), meta("privtree", "dawa"), ledger, np.random.default_rng(0),
+    encoder = TableEncoder.fit(skewed(), meta("privtree", "dawa"), ledger, NoiseSource.from_seed(0),
                                binning_rho=0.1)
-    assert [(e.stage, e.rho, e.mechanism) for e in ledger.entries] == [(BINNING_STAGE, 0.05, "laplace")] * 2
+    expected = [(BINNING_STAGE, 0.05, DISCRETE_LAPLACE)] * 2
+    assert [(e.stage, e.rho, e.mechanism) for e in ledger.entries] == expected
     assert ledger.entries[0].epsilon == pytest.approx(math.sqrt(0.1))  # pure ε-DP costs ρ = ε²/2
     assert "income" in ledger.entries[0].measured and "count" in ledger.entries[1].measured
     provenance = encoder.provenance()
@@ -86,14 +89,14 @@ def test_a_table_the_binning_rejects_costs_nothing(binning: str) -> None:
 @pytest.mark.parametrize("binning", DP)
 def test_dp_binning_without_budget_is_refused(binning: str) -> None:
     with pytest.raises(InvalidParameterError, match=r"'income' ask for a DP binning but binning_rho is 0"):
-        TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), np.random.default_rng(0),
+        TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), NoiseSource.from_seed(0),
                          binning_rho=0.0)
 
 
 @pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf])
 def test_bad_binning_rho_is_refused(bad: float) -> None:
     with pytest.raises(InvalidParameterError, match="binning_rho"):
-        TableEncoder.fit(skewed(), meta("uniform"), BudgetLedger(1.0), np.random.default_rng(0),
+        TableEncoder.fit(skewed(), meta("uniform"), BudgetLedger(1.0), NoiseSource.from_seed(0),
                          binning_rho=bad)
 
 
@@ -101,7 +104,8 @@ def test_bad_binning_rho_is_refused(bad: float) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_edges_cover_the_bounds_without_gaps(binning: str, seed: int) -> None:
     table = skewed(seed=seed)
-    encoder = TableEncoder.fit(table, meta(binning, binning), BudgetLedger(1.0), np.random.default_rng(seed),
+    encoder = TableEncoder.fit(table, meta(binning, binning), BudgetLedger(1.0),
+                               NoiseSource.from_seed(seed),
                                binning_rho=0.2)
     income, count = encoder.codecs[0].edges, encoder.codecs[1].edges
     assert income[0] == 0.0 and income[-1] == 1000.0 and (np.diff(income) > 0).all()
@@ -114,7 +118,7 @@ def test_edges_cover_the_bounds_without_gaps(binning: str, seed: int) -> None:
 
 @pytest.mark.parametrize("binning", DP)
 def test_dp_edges_lie_on_the_fine_grid(binning: str) -> None:
-    encoder = TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), np.random.default_rng(0),
+    encoder = TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), NoiseSource.from_seed(0),
                                binning_rho=0.5)
     grid = np.linspace(0.0, 1000.0, 257)
     assert np.isin(encoder.codecs[0].edges, grid).all()
@@ -124,7 +128,8 @@ def test_dp_edges_lie_on_the_fine_grid(binning: str) -> None:
 @pytest.mark.parametrize("binning", DP)
 def test_same_seed_same_edges(binning: str) -> None:
     def edges(seed: int) -> np.ndarray:
-        return TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0), np.random.default_rng(seed),
+        return TableEncoder.fit(skewed(), meta(binning), BudgetLedger(1.0),
+                                NoiseSource.from_seed(seed),
                                 binning_rho=0.5).codecs[0].edges
     np.testing.assert_array_equal(edges(7), edges(7))
 
@@ -134,7 +139,8 @@ def test_bins_are_finer_where_a_skewed_column_is_dense(binning: str) -> None:
     dense_widths, sparse_widths = [], []
     for seed in range(10):
         table = skewed(seed=seed)
-        encoder = TableEncoder.fit(table, meta(binning), BudgetLedger(1.0), np.random.default_rng(seed),
+        encoder = TableEncoder.fit(table, meta(binning), BudgetLedger(1.0),
+                                   NoiseSource.from_seed(seed),
                                    binning_rho=0.02)
         edges = encoder.codecs[0].edges
         widths = np.diff(edges)
@@ -170,7 +176,7 @@ def test_dp_binning_on_a_datetime_column() -> None:
     spec = ColumnSpec("t", "datetime", lower=int(ns.min()), upper=int(ns.max()), binning="privtree", bins=128)
     ledger = BudgetLedger(1.0)
     encoder = TableEncoder.fit(pd.DataFrame({"t": stamps}), TableMetadata((spec,)), ledger,
-                               np.random.default_rng(0), binning_rho=0.5)
+                               NoiseSource.from_seed(0), binning_rho=0.5)
     codes = encoder.transform(pd.DataFrame({"t": stamps}))
     decoded = encoder.inverse_transform(codes, np.random.default_rng(1))
     assert decoded["t"].between(stamps.min(), stamps.max()).all() and ledger.spent == 0.5

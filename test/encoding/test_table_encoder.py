@@ -18,6 +18,7 @@ from method.api import (
     RunConfig,
     TableMetadata,
 )
+from method.api.noise import NoiseSource
 from method.preprocess_common.encoding import ColumnProvenance, TableEncoder
 from method.synthesis.discrete import fit_encoded
 
@@ -41,7 +42,8 @@ def tiny() -> tuple[pd.DataFrame, TableMetadata]:
 
 
 def fit(table: pd.DataFrame, metadata: TableMetadata, seed: int = 0) -> TableEncoder:
-    return TableEncoder.fit(table, metadata, BudgetLedger(1.0), np.random.default_rng(seed), binning_rho=0.1)
+    noise = NoiseSource.from_seed(seed)
+    return TableEncoder.fit(table, metadata, BudgetLedger(1.0), noise, binning_rho=0.1)
 
 
 def test_domain_follows_the_metadata_order_and_the_codec_sizes() -> None:

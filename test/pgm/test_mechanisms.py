@@ -9,7 +9,13 @@ import pytest
 
 from method.api.base import RunConfig
 from method.api.metadata import Domain
-from method.api.privacy import BudgetLedger, exponential_rho, gaussian_rho
+from method.api.privacy import (
+    DISCRETE_GAUSSIAN,
+    EXPONENTIAL_EXACT,
+    BudgetLedger,
+    exponential_rho,
+    gaussian_rho,
+)
 from method.synthesis.AIM import AIMSynthesizer
 from method.synthesis.mst import MSTSynthesizer
 
@@ -37,10 +43,10 @@ def replay(ledger: BudgetLedger) -> None:
     """Every entry's ρ is what its σ or ε costs, and the total never passes the budget."""
     running = 0.0
     for entry in ledger.entries:
-        if entry.mechanism == "gaussian":
+        if entry.mechanism == DISCRETE_GAUSSIAN:
             assert entry.rho == pytest.approx(gaussian_rho(entry.sigma), rel=1e-12)
         else:
-            assert entry.mechanism == "exponential"
+            assert entry.mechanism == EXPONENTIAL_EXACT
             assert entry.rho == pytest.approx(exponential_rho(entry.epsilon), rel=1e-12)
         running += entry.rho
         assert running <= ledger.total_rho * (1 + 1e-9)

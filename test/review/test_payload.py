@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common import TableEncoder
 from web_app.data_inference import infer_metadata
@@ -21,7 +22,7 @@ from web_app.review.payload import draft_payload
 
 
 def budget(rho: float = 1.0) -> DomainBudget:
-    return DomainBudget(BudgetLedger(rho), rho / 10, 1e-9, np.random.default_rng(0))
+    return DomainBudget(BudgetLedger(rho), rho / 10, 1e-9, NoiseSource.from_seed(0))
 
 
 def declared(domain: dict, info: dict, frame: pd.DataFrame, **kwargs):  # type: ignore[no-untyped-def]
@@ -143,7 +144,8 @@ def test_confirmed_bin_edges_are_the_bins_synthesis_uses(payload, frame) -> None
     assert (age.edges, age.lower, age.upper, age.bins) == ((18.0, 30.0, 50.0, 89.0), 18, 89, 3)
     assert day.bins == 2 and day.edges[1] == pd.Timestamp("2021-12-01").value
     table = prepare_table(frame, schema, np.random.default_rng(0))
-    encoder = TableEncoder.fit(table, schema.metadata, BudgetLedger(1.0), np.random.default_rng(0), binning_rho=0)
+    noise = NoiseSource.from_seed(0)
+    encoder = TableEncoder.fit(table, schema.metadata, BudgetLedger(1.0), noise, binning_rho=0)
     assert encoder.domain.sizes[list(schema.columns).index("age")] == 3
     assert encoder.provenances[list(schema.columns).index("age")].binning == "explicit"
     codes = encoder.transform(table)[:, list(schema.columns).index("age")]

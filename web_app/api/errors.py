@@ -26,6 +26,7 @@ from privsyn_platform.errors import (
     NotFoundError,
     PermissionDeniedError,
     PlatformError,
+    SeedNotAllowedError,
     SubmissionError,
 )
 from web_app.api.schemas import ErrorResponse
@@ -45,6 +46,7 @@ _PLATFORM_STATUS: tuple[tuple[type[PlatformError], int, str], ...] = (
     (AuthenticationError, 401, "unauthenticated"),
     (PermissionDeniedError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
+    (SeedNotAllowedError, 422, "seed_not_allowed"),
     (SubmissionError, 502, "submission_failed"),
     (ConfigurationError, 500, "configuration_error"),
 )

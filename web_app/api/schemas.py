@@ -219,26 +219,29 @@ class DecisionPublic(BaseModel):
 
 class PrivacyReportPublic(BaseModel):
     """The privacy story of a succeeded run: the target, the spend by stage and by entry, each
-    column's domain provenance, every structural decision with its source, the dataset's odometer
-    after this run, a one-line summary, and the row count (no timings: they stay in the job's log)."""
+    column's domain provenance, every structural decision with its source, where the randomness came
+    from, a one-line summary, the row count and the dataset's odometer after this run (no timings:
+    they stay in the job's log)."""
 
     method: str
     epsilon: float
     delta: float
     rho: float
     rho_spent: float
+    threshold_delta: float = Field(0.0, description="the part of δ the DP category thresholds use")
     spent_by_stage: dict[str, float]
     ledger: list[LedgerEntryPublic]
     columns: list[ColumnProvenancePublic]
     non_dp_columns: list[str]
-    threshold_delta: float = 0.0
-    domain_mode: str = "as_confirmed"
+    domain_mode: str = Field("as_confirmed", description="dp or as_confirmed")
     declared_columns: list[str] = []
     decisions: list[DecisionPublic] = []
     seeded: bool = False
-    summary: str = ""
-    dataset: DatasetBudgetPublic | None = None
+    randomness: str = Field("", description="where the randomness came from; a seeded run is not "
+                            "private against anyone who knows the seed")
+    summary: str = Field("", description="one truthful line: what the guarantee covers")
     rows: int
+    dataset: DatasetBudgetPublic | None = None
 
 
 class JobSummary(BaseModel):

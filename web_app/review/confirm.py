@@ -28,6 +28,7 @@ import pandas as pd
 from method.api.base import PrivacySpec
 from method.api.errors import InvalidMetadataError
 from method.api.metadata import BINNINGS, COLUMN_KINDS, DP_BINNINGS, ColumnSpec, Provenance, TableMetadata
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common.binning import explicit_edges
 from method.preprocess_common.categorical import normalise
@@ -57,20 +58,27 @@ def run_privacy(domain_data: Payload | str, info_data: Payload | str, request: S
                        threshold_delta=request.delta / 2 if count else 0.0)
 
 
+def discovery_noise(seed: int | None) -> NoiseSource:
+    """The discovery's noise: fresh OS entropy per call, or, for a seeded research run, the seed's third
+    child (the fit's noise and sampling streams are its first two, :func:`method.api.base.seed_sequences`).
+    """
+    return NoiseSource(None if seed is None else np.random.SeedSequence(seed).spawn(3)[2])
+
+
 def confirm_run(domain_data: Payload | str, info_data: Payload | str, frame: pd.DataFrame,
-                request: SynthesisRequest, *, limits: IngestionLimits, rng: np.random.Generator,
-                ) -> tuple[ConfirmedSchema, DomainStory]:
+                request: SynthesisRequest, *, limits: IngestionLimits) -> tuple[ConfirmedSchema, DomainStory]:
     """Confirm a review for one run: reserve the threshold δ if anything is discovered, open the run's
     ledger, discover what nobody declared, and return the schema with the story its report tells.
 
     Args:
-        request: the run (ε, δ, ``domain_mode``, ``domain_budget``).
-        rng: the noise of the discovery.
+        request: the run (ε, δ, ``domain_mode``, ``domain_budget``, ``seed``).
+        limits: ``max_categories`` caps confirmed and discovered category lists.
     """
     privacy = run_privacy(domain_data, info_data, request)
     threshold_delta = privacy.threshold_delta
     ledger = BudgetLedger(privacy.rho)
-    budget = DomainBudget(ledger, request.domain_budget * privacy.rho, threshold_delta, rng, limits.max_categories)
+    budget = DomainBudget(ledger, request.domain_budget * privacy.rho, threshold_delta,
+                          discovery_noise(request.seed), limits.max_categories)
     schema = metadata_from_confirmed(domain_data, info_data, frame, limits=limits, budget=budget,
                                      mode=request.domain_mode)
     story = DomainStory(schema.mode, schema.declared, tuple(d.to_json() for d in schema.decisions),

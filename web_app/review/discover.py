@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from method.api.metadata import ColumnSpec
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common import discovery
 from web_app.data_inference import OTHER_LABEL
@@ -62,14 +63,14 @@ class DomainBudget:
         ledger: the run's ledger (total ρ of the job); discovery charges it first.
         rho: ρ for discovery (``domain_budget_fraction`` of the job's ρ).
         delta: the δ kept for category thresholds (``PrivacySpec.threshold_delta``).
-        rng: the noise's generator.
+        noise: the entropy of the discovery's noise (never the stream that samples records).
         max_categories: a public cap on a discovered category list.
     """
 
     ledger: BudgetLedger
     rho: float
     delta: float
-    rng: np.random.Generator
+    noise: NoiseSource
     max_categories: int = 1000
     columns: int = 0  # set once the columns that need discovery are counted
 
@@ -117,23 +118,23 @@ def epoch_ns(series: pd.Series, fmt: str) -> np.ndarray:
 
 
 def discover_categories(series: pd.Series, budget: DomainBudget, rho: float) -> tuple[Any, ...]:
-    return discovery.dp_categories(series, budget.ledger, rho, budget.column_delta(), budget.rng,
+    return discovery.dp_categories(series, budget.ledger, rho, budget.column_delta(), budget.noise,
                                    max_categories=budget.max_categories)
 
 
 def discover_bounds(values: np.ndarray, name: str, budget: DomainBudget, rho: float,
                     integer: bool) -> tuple[float, float] | None:
-    return discovery.dp_bounds(values, budget.ledger, rho, budget.rng, measured=name, integer=integer)
+    return discovery.dp_bounds(values, budget.ledger, rho, budget.noise, measured=name, integer=integer)
 
 
 def discover_format(series: pd.Series, budget: DomainBudget, rho: float) -> str | None:
-    return discovery.dp_datetime_format(series, DATETIME_FORMATS, budget.ledger, rho, budget.rng)
+    return discovery.dp_datetime_format(series, DATETIME_FORMATS, budget.ledger, rho, budget.noise)
 
 
 def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> DiscoveredColumn:
     """Every fact of an undeclared column, with DP (module docstring)."""
     rho = budget.column_rho()
-    structure = discovery.dp_structure(series, budget.ledger, STRUCTURE_SHARE * rho, budget.rng)
+    structure = discovery.dp_structure(series, budget.ledger, STRUCTURE_SHARE * rho, budget.noise)
     rest = (1 - STRUCTURE_SHARE) * rho
     facts = [Decision(name, "nullable", structure.nullable, "dp", STRUCTURE_SHARE * rho)]
     if structure.kind == "excluded":

@@ -997,8 +997,9 @@ export interface components {
         /**
          * PrivacyReportPublic
          * @description The privacy story of a succeeded run: the target, the spend by stage and by entry, each
-         *     column's domain provenance, every structural decision with its source, the dataset's odometer
-         *     after this run, a one-line summary, and the row count (no timings: they stay in the job's log).
+         *     column's domain provenance, every structural decision with its source, where the randomness came
+         *     from, a one-line summary, the row count and the dataset's odometer after this run (no timings:
+         *     they stay in the job's log).
          */
         PrivacyReportPublic: {
             /** Columns */
@@ -1018,6 +1019,7 @@ export interface components {
             delta: number;
             /**
              * Domain Mode
+             * @description dp or as_confirmed
              * @default as_confirmed
              */
             domain_mode: string;
@@ -1029,6 +1031,12 @@ export interface components {
             method: string;
             /** Non Dp Columns */
             non_dp_columns: string[];
+            /**
+             * Randomness
+             * @description where the randomness came from; a seeded run is not private against anyone who knows the seed
+             * @default
+             */
+            randomness: string;
             /** Rho */
             rho: number;
             /** Rho Spent */
@@ -1046,11 +1054,13 @@ export interface components {
             };
             /**
              * Summary
+             * @description one truthful line: what the guarantee covers
              * @default
              */
             summary: string;
             /**
              * Threshold Delta
+             * @description the part of δ the DP category thresholds use
              * @default 0
              */
             threshold_delta: number;

@@ -12,7 +12,8 @@ export type PrivacyReportPublic = NonNullable<JobPublic["privacy_report"]>;
 export function privacyReportFixture(patch: Partial<PrivacyReportPublic> = {}): PrivacyReportPublic {
   return {
     method: "privsyn", epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015, spent_by_stage: {}, ledger: [],
-    columns: [], non_dp_columns: [], fit_seconds: 0.5, sample_seconds: 0.2, rows: 100,
+    columns: [], non_dp_columns: [], seeded: false, randomness: "fresh entropy", fit_seconds: 0.5,
+    sample_seconds: 0.2, rows: 100,
     ...patch,
   };
 }

@@ -140,7 +140,8 @@ def _initialise(
     epsilon = math.sqrt(8 * (1 - ALPHA) * rho / rounds)
     config.report("aim:init", 0.0, f"measuring {d} 1-way marginals, sigma {sigma:.4g}")
     compressions, measurements = measure_one_ways(
-        data, domain, ledger, "aim:init", gaussian_rho(sigma), config.rng, merge=settings.compress_domain
+        data, domain, ledger, "aim:init", gaussian_rho(sigma), config.noise,
+        merge=settings.compress_domain,
     )
     sizes = tuple(c.size for c in compressions)
     codes = compress_data(data, domain.sizes, compressions)
@@ -149,7 +150,7 @@ def _initialise(
         degree=settings.degree,
         max_cells=settings.max_cells,
         num_marginals=settings.num_marginals,
-        rng=config.rng,
+        rng=config.sampling_rng,  # data-independent selection randomness, not privacy noise
     )
     weights = candidate_weights(workload, d)
     answers = {r: marginal_counts(codes, sizes, r) for r in weights}
@@ -183,13 +184,14 @@ def _round(
     candidates = _filter_candidates(run, limit)
     scores, sensitivity = _scores(run, candidates)
     index = ledger.exponential(
-        "aim:select", scores, run.epsilon, config.rng,
+        "aim:select", scores, run.epsilon, config.noise,
         measured=f"{len(candidates)} candidates", sensitivity=sensitivity,
     )
     chosen = candidates[index]
     name = "×".join(names[a] for a in chosen)
     measure_rho = ledger.remaining if final else gaussian_rho(run.sigma)
-    noisy = ledger.gaussian("aim:measure", run.data_answers[chosen], measure_rho, config.rng, measured=name)
+    noisy = ledger.gaussian("aim:measure", run.data_answers[chosen], measure_rho, config.noise,
+                           measured=name)  # fmt: skip
     run.measurements.append(Measurement(chosen, noisy, math.sqrt(1 / (2 * measure_rho))))
     if final:
         return chosen

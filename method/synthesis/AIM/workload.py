@@ -38,7 +38,8 @@ def build_workload(
         c for c in itertools.combinations(range(len(sizes)), k) if math.prod(sizes[a] for a in c) <= max_cells
     ]
     if num_marginals is not None and num_marginals < len(workload):
-        chosen = rng.choice(len(workload), size=num_marginals, replace=False)
+        # a uniform subset, by integer draws only
+        chosen = rng.permutation(len(workload))[:num_marginals]
         workload = [workload[i] for i in sorted(chosen)]
     return workload
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from method.api.base import RunConfig
 from method.api.metadata import Domain
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger, exponential_epsilon, gaussian_sigma
 from method.pgm.compression import CompressedModel, compress_data, measure_one_ways
 from method.pgm.estimation import Measurement, mirror_descent
@@ -46,20 +47,22 @@ def run_mst(
         The fitted :class:`CompressedModel`.
     """
     d, rho = len(domain), ledger.remaining
-    rng = config.rng
+    noise = config.noise
     config.report("mst:one-way", 0.0, f"measuring {d} 1-way marginals")
     share = rho if d == 1 else rho / 3
-    compressions, measurements = measure_one_ways(data, domain, ledger, "mst:one-way", share / d, rng)
+    compressions, measurements = measure_one_ways(
+        data, domain, ledger, "mst:one-way", share / d, noise
+    )
     sizes = tuple(c.size for c in compressions)
     codes = compress_data(data, domain.sizes, compressions)
     if d > 1:
         config.report("mst:select", 0.1, "selecting the spanning tree")
-        edges = _select_tree(codes, sizes, measurements, domain, ledger, rho / 3, rng)
+        edges = _select_tree(codes, sizes, measurements, domain, ledger, rho / 3, noise)
         config.report("mst:measure", 0.3, f"measuring {len(edges)} 2-way marginals")
         pair_rho = rho / 3 / len(edges)
         for a, b in edges:
             noisy = ledger.gaussian(
-                "mst:measure", marginal_counts(codes, sizes, (a, b)), pair_rho, rng,
+                "mst:measure", marginal_counts(codes, sizes, (a, b)), pair_rho, noise,
                 measured=f"{domain.names[a]}×{domain.names[b]}",
             )  # fmt: skip
             measurements.append(Measurement((a, b), noisy, gaussian_sigma(pair_rho)))
@@ -76,7 +79,7 @@ def _select_tree(
     domain: Domain,
     ledger: BudgetLedger,
     rho: float,
-    rng: np.random.Generator,
+    noise: NoiseSource,
 ) -> list[tuple[int, int]]:
     """Kruskal's algorithm with each edge drawn by the exponential mechanism (MST paper, Algorithm 1)."""
     d = len(sizes)
@@ -92,7 +95,7 @@ def _select_tree(
     for _ in range(d - 1):
         candidates = [p for p in pairs if component[p[0]] != component[p[1]]]
         index = ledger.exponential(
-            "mst:select", np.array([scores[p] for p in candidates]), epsilon, rng,
+            "mst:select", np.array([scores[p] for p in candidates]), epsilon, noise,
             measured=f"edge {len(edges) + 1} of {d - 1}",
         )  # fmt: skip
         a, b = candidates[index]

@@ -27,6 +27,7 @@ from method.api.base import Progress, RunConfig
 from method.api.errors import BudgetExceededError, InvalidParameterError
 from method.api.knobs import knob
 from method.api.metadata import Domain
+from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger, gaussian_sigma
 from method.preprocess_common.rare import ValueCompression, compress_values
 from method.synthesis.discrete import EncodedSynthesizer
@@ -93,16 +94,21 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         d = len(domain)
         one_way_rho = budget if d == 1 else self.one_way_fraction * budget
         config.report("privsyn:one-way", 0.02, f"measuring {d} one-way marginals")
-        compressions, one_ways = self._measure_one_ways(data, domain, ledger, one_way_rho, config.rng)
+        compressions, one_ways = self._measure_one_ways(
+            data, domain, ledger, one_way_rho, config.noise
+        )
         compressed = np.column_stack([c.compress(data[:, a]) for a, c in enumerate(compressions)])
         sizes = tuple(c.size for c in compressions)
 
         pairs: list[tuple[int, ...]] = []
         if d > 1:
             config.report("privsyn:select", 0.08, "scoring attribute pairs (InDif)")
-            pairs = self._select(compressed, sizes, ledger, self.selection_fraction * budget, config.rng)
+            select_rho = self.selection_fraction * budget
+            pairs = self._select(compressed, sizes, ledger, select_rho, config.noise)
         config.report("privsyn:measure", 0.15, f"measuring {len(pairs)} selected marginals")
-        measured = self._measure(compressed, sizes, pairs, ledger, config.rng) if ledger.remaining > 0 else []
+        measured = []
+        if ledger.remaining > 0:
+            measured = self._measure(compressed, sizes, pairs, ledger, config.noise)
 
         config.report("privsyn:consistency", 0.2, "making the noisy marginals consistent")
         marginals = one_ways + measured
@@ -124,13 +130,13 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         )
 
     def _measure_one_ways(
-        self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, rho: float, rng: np.random.Generator
+        self, data: np.ndarray, domain: Domain, ledger: BudgetLedger, rho: float, noise: NoiseSource
     ) -> tuple[list[ValueCompression], list[Marginal]]:
         """Noisy 1-ways of all d attributes (one Gaussian release, L2 sensitivity √d), then filtering."""
         d = len(domain)
         exact = np.concatenate([np.bincount(data[:, a], minlength=domain.sizes[a]) for a in range(d)])
         noisy = ledger.gaussian(
-            "privsyn:one-way", exact, rho, rng, measured=f"1-way marginals of {d} attributes",
+            "privsyn:one-way", exact, rho, noise, measured=f"1-way marginals of {d} attributes",
             sensitivity=math.sqrt(d),
         )
         threshold = self.rare_threshold * gaussian_sigma(rho, math.sqrt(d))
@@ -140,12 +146,17 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         return compressions, one_ways
 
     def _select(
-        self, data: np.ndarray, sizes: tuple[int, ...], ledger: BudgetLedger, rho: float, rng: np.random.Generator
+        self,
+        data: np.ndarray,
+        sizes: tuple[int, ...],
+        ledger: BudgetLedger,
+        rho: float,
+        noise: NoiseSource,
     ) -> list[tuple[int, ...]]:
         """Noisy InDif for every pair, DenseMarg, then clique combination."""
         pairs = all_pairs(len(sizes))
-        noisy = ledger.gaussian(
-            "privsyn:select", indif_scores(data, sizes, pairs), rho, rng,
+        noisy = ledger.gaussian_real(
+            "privsyn:select", indif_scores(data, sizes, pairs), rho, noise,
             measured=f"InDif scores of {len(pairs)} attribute pairs",
             sensitivity=INDIF_SENSITIVITY * math.sqrt(len(pairs)),
         )
@@ -159,7 +170,7 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         sizes: tuple[int, ...],
         attribute_sets: list[tuple[int, ...]],
         ledger: BudgetLedger,
-        rng: np.random.Generator,
+        noise: NoiseSource,
     ) -> list[Marginal]:
         """Weighted Gaussian: ρ_i ∝ c_i^{2/3}. With nothing selected, the 1-ways are measured again."""
         if not attribute_sets:
@@ -170,7 +181,7 @@ class PrivSynSynthesizer(EncodedSynthesizer):
         measured = []
         for attrs, shape, rho in zip(attribute_sets, shapes, rhos, strict=True):
             counts = ledger.gaussian(
-                "privsyn:measure", marginal_counts(data, attrs, shape), float(rho), rng,
+                "privsyn:measure", marginal_counts(data, attrs, shape), float(rho), noise,
                 measured=f"marginal over attributes {list(attrs)}",
             )
             measured.append(Marginal(attrs, counts, float(rho)))

@@ -40,6 +40,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
       <p className="help">
         The run satisfies (ε, δ)-differential privacy through ρ-zero-concentrated DP. The budget was spent as follows.
       </p>
+      {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
       <table aria-label="Budget by stage" className="budget">
         <thead><tr><th scope="col">Stage</th><th scope="col">ρ</th><th scope="col">Share</th></tr></thead>
         <tbody>
