@@ -23,9 +23,11 @@ CONFIRM_FIELDS = (SYNTHESIZE_FIELDS - {"data_file"}) | {
     "unique_id", "confirmed_domain_data", "confirmed_info_data", "wait"}
 PREVIEW_FIELDS = {"unique_id", "domain_data", "info_data", "message"}
 JOB_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at", "error",
+              "dataset_budget",
               "artifacts", "ledger", "privacy_report", "backend", "submission", "session_available", "status_url",
               "download_url", "session_id"}
 JOB_SUMMARY_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at",
+                      "dataset_budget",
                       "status_url"}
 CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message"}
 INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns"}

@@ -138,9 +138,9 @@ def _infer(args: argparse.Namespace) -> int:
                                  null_token=table.null_token)
     info["ingestion"] = {"dialect": table.dialect_description, "encoding": table.encoding}
     args.output.write_text(json.dumps(schema_document(domain, info), indent=2, ensure_ascii=False), encoding="utf-8")
-    excluded = ", ".join(inferred.excluded) or "none"
-    _note(f"wrote {args.output}: {len(domain)} columns kept, excluded: {excluded} ({table.dialect_description}, "
-          f"{table.encoding})")
+    suggested = ", ".join(inferred.excluded) or "none"
+    _note(f"wrote {args.output}: {len(domain)} columns ({table.dialect_description}, {table.encoding}); "
+          f"suggested for exclusion: {suggested} (list them in info_data.excluded_columns to leave them out)")
     return 0
 
 

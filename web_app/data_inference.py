@@ -51,8 +51,11 @@ class InferenceSettings:
         exclude_identifiers: exclude identifier-like columns by default.
         high_cardinality: categorical columns with more distinct values are flagged.
         max_categories: categories kept per column; the rest map to the special token.
-        bins: default number of bins of numerical and datetime columns (always uniform: a binning chosen
-            from the data's shape would be a fact about the rows; DP binnings are the user's choice).
+        bins: default number of bins of numerical and datetime columns.
+        skewed_binning_skewness: a non-negative numerical column whose skewness exceeds this gets exponential
+            bins (fine near zero), so a mass of zeros or small values is not smeared over one wide uniform bin.
+            A suggestion read off the data, like every draft value: used only if the user declares the
+            column public (an undeclared column gets PrivTree, a DP binning, by public default).
         datetime_formats: the ``strptime`` formats tried on text columns, in order of preference.
     """
 
@@ -66,6 +69,7 @@ class InferenceSettings:
     high_cardinality: int = 100
     max_categories: int = 1000
     bins: int = 32
+    skewed_binning_skewness: float = 3.0
     datetime_formats: tuple[str, ...] = DATETIME_FORMATS
 
 
@@ -91,7 +95,7 @@ class ColumnInference:
             categorical column whose values are numbers.
         integer: whole numbers only.
         datetime_format: the ``strptime`` format of a datetime column.
-        binning: numerical only: the public default ``uniform``.
+        binning: numerical only: ``uniform``, or ``exponential`` for a long right tail above zero.
         high_cardinality, suggested_fix: flagged columns and what to do (``bin``, ``merge_rare``, ``exclude``).
     """
 
@@ -229,8 +233,16 @@ def _infer_numeric(
             f"(<= {settings.float_categorical_max}): treated as categories")))
     else:
         reason = Reason("float_continuous", f"decimal numbers with {stats.unique:,} distinct values: numerical")
-    return ColumnInference(kind="numerical", reasons=(reason,), lower=stats.lower, upper=stats.upper,
-                           integer=stats.integer, **base)
+    binning = "uniform"
+    reasons: tuple[Reason, ...] = (reason,)
+    skewness = float(pd.to_numeric(series, errors="coerce").skew()) if stats.present > 2 else 0.0
+    if (stats.lower or 0.0) >= 0 and skewness > settings.skewed_binning_skewness:
+        binning = "exponential"
+        reasons += (Reason("skewed_exponential_bins", (
+            f"values >= 0 with a long right tail (skewness {skewness:.1f} > {settings.skewed_binning_skewness:g}): "
+            "exponential bins keep the values near zero apart instead of one wide first bin")),)
+    return ColumnInference(kind="numerical", reasons=reasons, lower=stats.lower, upper=stats.upper,
+                           integer=stats.integer, binning=binning, **base)
 
 
 def _is_integer_identifier(stats: ColumnStats, settings: InferenceSettings) -> bool:

@@ -10,8 +10,9 @@ job's :class:`~method.api.privacy.BudgetLedger` under a ``domain:*`` stage (``do
 * :func:`dp_categories` — the category list by a thresholded Gaussian histogram over the values that
   occur (a stability-based histogram; Bun–Steinke approximate zCDP: ρ, plus a failure probability δ_τ
   for a value only one record holds), values below the threshold go to the public "other" bucket;
-* :func:`dp_bounds` — lower and upper bounds from two Gaussian histograms over *public* bins: powers of
-  two first, then equal sub-bins of that range (no δ: the bins do not depend on the data).
+* :func:`dp_bounds` — lower and upper bounds from Gaussian histograms over *public* bins: powers of
+  two first, then equal sub-bins of that range, then the two tails beyond the sub-bins (no δ: the bins
+  do not depend on the data).
 
 Each record contributes one value to each column, so every histogram here has L2 sensitivity 1 and a
 vector of ``k`` counts has sensitivity √k. Decisions are post-processing of the noisy releases. The
@@ -187,20 +188,25 @@ def _magnitude_edges() -> np.ndarray:
 
 def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, noise: NoiseSource, *,
               measured: str, integer: bool = False) -> tuple[float, float] | None:
-    """``(lower, upper)`` covering the bins whose noisy counts clear ``zσ``, or ``None`` if none does.
+    """``(lower, upper)`` from three Gaussian releases over public bins, or ``None`` if the first finds
+    no bin above its threshold ``zσ``.
 
-    Stage 1 (half of ρ) counts the values in public magnitude bins ``±[2^k, 2^(k+1))`` (and one bin
-    between ``-2^-20`` and ``2^-20``); stage 2 (the other half) splits the range of the kept bins into
-    256 equal sub-bins and keeps the outermost ones that clear their threshold. Values outside the result
-    are clipped by the encoder, so the tails lighter than about ``zσ`` records are cut: the price of
-    bounds that do not follow one record. Integer columns round outward to whole numbers.
+    1. (40 % of ρ) counts in the magnitude bins ``±[2^k, 2^(k+1))`` (and one bin around 0): the range
+       of the kept bins is the coarse range;
+    2. (40 %) counts in 256 equal sub-bins of the coarse range: the outermost kept sub-bins give the
+       fine range;
+    3. (20 %) the two counts of values below and above the fine range: a side whose noisy count clears
+       ``zσ`` — a tail too thin per sub-bin but heavy in all — keeps the coarse range's edge instead,
+       so the tail is not cut off (Adult's ages over 65, capital gains over 15,000).
+
+    Values outside the result are clipped by the encoder. Integer columns keep the whole numbers inside.
     """
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     edges = _magnitude_edges()
     coarse = np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)
-    noisy = ledger.gaussian(BOUNDS_STAGE, coarse.astype(float), rho / 2, noise, measured=measured)
-    kept = np.flatnonzero(noisy > _z(coarse.size) / math.sqrt(rho))
+    noisy = ledger.gaussian(BOUNDS_STAGE, coarse.astype(float), 0.4 * rho, noise, measured=measured)
+    kept = np.flatnonzero(noisy > _z(coarse.size) / math.sqrt(0.8 * rho))
     if not kept.size:
         return None
     outer = np.concatenate([[-(2.0**(_MAX_EXPONENT + 1))], edges, [2.0**(_MAX_EXPONENT + 1)]])
@@ -209,13 +215,19 @@ def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, noise: Noise
     inside = values[(values >= low) & (values <= high)]
     fine = np.bincount(np.clip(np.searchsorted(fine_edges, inside, side="right") - 1, 0, _SUB_BINS - 1),
                        minlength=_SUB_BINS)
-    noisy = ledger.gaussian(BOUNDS_STAGE, fine.astype(float), rho / 2, noise, measured=measured)
-    kept = np.flatnonzero(noisy > _z(_SUB_BINS) / math.sqrt(rho))
+    noisy = ledger.gaussian(BOUNDS_STAGE, fine.astype(float), 0.4 * rho, noise, measured=measured)
+    kept = np.flatnonzero(noisy > _z(_SUB_BINS) / math.sqrt(0.8 * rho))
     if kept.size:
-        low, high = float(fine_edges[kept[0]]), float(fine_edges[kept[-1] + 1])
-    if integer:
-        low, high = float(math.floor(low)), float(math.ceil(high))
-    return low, high
+        fine_low, fine_high = float(fine_edges[kept[0]]), float(fine_edges[kept[-1] + 1])
+        tails = np.array([(inside < fine_low).sum(), (inside > fine_high).sum()], dtype=float)
+        noisy = ledger.gaussian(BOUNDS_STAGE, tails, 0.2 * rho, noise, measured=measured,
+                                sensitivity=math.sqrt(2.0))
+        cut = _z(2) * math.sqrt(2.0) / math.sqrt(0.4 * rho)
+        low = low if noisy[0] > cut else fine_low
+        high = high if noisy[1] > cut else fine_high
+    if integer:  # the whole numbers inside the range (a bin edge a hair below 0 must not give -1)
+        low, high = float(math.ceil(low - 1e-9)), float(math.floor(high + 1e-9))
+    return low, max(low, high)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

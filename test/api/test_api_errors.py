@@ -12,7 +12,7 @@ from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 from test.ingestion.test_reader import HOSTILE
 from web_app.main import create_app
-from web_app.preview_service import SEED_REFUSED
+from web_app.synthesis_service import SEED_REFUSED
 
 
 def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-def]
@@ -98,7 +98,8 @@ def test_an_uploaded_csv_flows_through(client) -> None:  # type: ignore[no-untyp
     preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "people"},
                           files={"data_file": upload})
     assert preview.status_code == 200, preview.text
-    confirmed = client.post("/confirm_synthesis", data=confirm_form(preview.json(), n_sample="50", wait="false"))
+    confirmed = client.post("/confirm_synthesis", data=confirm_form(preview.json(), n_sample="50", wait="false",
+                                                                    domain_mode="as_confirmed"))
     assert confirmed.status_code == 200 and confirmed.json()["status"] in {"queued", "running", "succeeded"}
     job = confirmed.json()["job_id"]
     for _ in range(200):
@@ -131,7 +132,7 @@ def test_awkward_columns_are_handled_not_refused(client) -> None:  # type: ignor
     body = preview.json()
     assert len(set(body["info_data"]["columns"])) == 5  # the case-only duplicate header was renamed, not merged
     assert body["info_data"]["warnings"]
-    confirmed = client.post("/confirm_synthesis", data=confirm_form(body, n_sample="30"))
+    confirmed = client.post("/confirm_synthesis", data=confirm_form(body, n_sample="30", domain_mode="as_confirmed"))
     assert confirmed.status_code == 200, confirmed.text
 
 

@@ -27,7 +27,7 @@ def test_a_job_synthesizes_on_the_confirmed_edges(client: TestClient, adult_prev
     domain = adult_preview["domain_data"]
     domain["age"]["binning"] = {"method": "uniform", "edges": AGE_EDGES}
     form = confirm_form(adult_preview, confirmed_domain_data=json.dumps(domain), epsilon="10", delta="1e-9",
-                        n_sample="3000", seed="0")
+                        n_sample="3000", seed="0", domain_mode="as_confirmed")
     job = client.post("/confirm_synthesis", data=form).json()
     assert job["status"] == "succeeded", job
     report = next(column for column in job["privacy_report"]["columns"] if column["name"] == "age")

@@ -36,7 +36,8 @@ def test_the_legacy_client_flow(client) -> None:  # type: ignore[no-untyped-def]
     table = pd.read_csv(io.BytesIO(download.content))
     assert list(table.columns) == list(preview["domain_data"]) and len(table) == 500
     assert table["age"].nunique() > 10 and table["fnlwgt"].nunique() > 100
-    assert (table["capital-gain"] == 0).mean() > 0.8  # exponential bins keep the zeros (real: 91.7 %)
+    assert (table["capital-gain"] == 0).mean() > 0.8  # PrivTree's DP bins keep the zeros (real: 91.7 %)
+    assert body["privacy_report"]["domain_mode"] == "dp"  # an unchanged payload declares nothing
 
     evaluation = client.post("/evaluate", data={"session_id": body["session_id"]})
     assert evaluation.status_code == 200, evaluation.text
@@ -70,9 +71,12 @@ def test_results_survive_a_restart(api_settings, adult_preview, client) -> None:
         assert again.status_code == 200  # the persisted preview serves a second confirm
 
 
-def test_missing_cells_come_back_with_the_inputs_null_token(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+def test_missing_cells_are_empty_unless_the_inputs_null_token_is_declared(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
     job = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="2000")).json()
-    text = client.get(job["download_url"]).text
-    table = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    table = pd.read_csv(io.StringIO(client.get(job["download_url"]).text), keep_default_na=False)
+    assert (table["workclass"] == "").mean() > 0.01 and (table["workclass"] == "?").sum() == 0  # the default
+    declared = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="2000",
+                                                                   domain_mode="as_confirmed")).json()
+    table = pd.read_csv(io.StringIO(client.get(declared["download_url"]).text), keep_default_na=False)
     assert (table["workclass"] == "?").mean() > 0.01  # Adult writes missing as "?" (5.7 % of workclass)
     assert (table["workclass"] == "").sum() == 0

@@ -80,7 +80,7 @@ class Release:
 
 @pytest.fixture
 def privacy_client(tmp_path: Path) -> Any:
-    settings = load_settings(state_root=tmp_path / "state")
+    settings = load_settings(state_root=tmp_path / "state", allow_fixed_seed=True)
     with TestClient(create_app(settings)) as client:
         yield client
 

@@ -53,7 +53,7 @@ def test_the_default_path_releases_nothing_that_follows_one_record(privacy_clien
         assert decisions[("flag", "nullable")] is False                      # 1: one missing cell adds no null
         assert (release.table["flag"] != "").all()
         assert decisions[("code", "kind")] == "numerical"                    # 6: 21 values do not flip it
-        assert decisions[("age", "binning")]["method"] == "uniform"          # 4: no skewness rule
+        assert decisions[("age", "binning")]["method"] == "privtree"         # 4: a public default
         assert release.report["declared_columns"] == []
         assert all(d["source"] in ("dp", "default") for d in release.report["decisions"])
 

@@ -140,6 +140,14 @@ def domain_mode(info_data: Payload, requested: str | None = None) -> str:
     return str(mode)
 
 
+def kept_columns(domain_data: Payload | str, info_data: Payload | str) -> int:
+    """How many columns the payload keeps (checked against the synthesis limit before any work)."""
+    domain = load_json(domain_data, "domain_data")
+    excluded = set(_name_list(load_json(info_data, "info_data").get("excluded_columns", []),
+                              "info_data.excluded_columns"))
+    return sum(1 for name in domain if name not in excluded)
+
+
 def needs_discovery(domain_data: Payload | str, info_data: Payload | str, requested_mode: str | None = None) -> int:
     """How many kept columns need DP discovery (0: the run is fully declared and reserves no δ)."""
     domain = load_json(domain_data, "domain_data")

@@ -26,6 +26,8 @@ from web_app.ingestion.datetimes import DATETIME_FORMATS
 
 Source = Literal["declared", "dp", "default"]
 DEFAULT_BINS = 32
+#: The finest resolution PrivTree may split an undeclared numeric column down to (its leaves adapt).
+DP_BINNING_RESOLUTION = 16_384
 #: Shares of a column's discovery budget: the structure counts, the date-format test (text columns).
 STRUCTURE_SHARE, FORMAT_SHARE = 0.15, 0.10
 
@@ -105,9 +107,9 @@ def public_dtype(kind: str, integer: bool, nullable: bool) -> str:
     return "float64"
 
 
-def default_bins(integer: bool, lower: float, upper: float) -> int:
-    """32 bins, but no more than the whole numbers between the bounds of an integer column."""
-    return int(max(1, min(DEFAULT_BINS, upper - lower + 1))) if integer else DEFAULT_BINS
+def default_bins(integer: bool, lower: float, upper: float, bins: int = DEFAULT_BINS) -> int:
+    """``bins``, but no more than the whole numbers between the bounds of an integer column."""
+    return int(max(1, min(bins, upper - lower + 1))) if integer else bins
 
 
 def epoch_ns(series: pd.Series, fmt: str) -> np.ndarray:
@@ -167,13 +169,14 @@ def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> Disco
         facts.append(Decision(name, "excluded", "no range found with DP at this budget", "dp", rest))
         return DiscoveredColumn(None, None, tuple(facts))
     lower, upper = bounds
-    bins = default_bins(integer, lower, upper)
+    bins = default_bins(integer, lower, upper, DP_BINNING_RESOLUTION)
     facts += [Decision(name, "integer", integer, "dp" if kind == "numerical" else "default",
                        STRUCTURE_SHARE * rho if kind == "numerical" else 0.0),
               Decision(name, "bounds", [lower, upper], "dp", rest),
-              Decision(name, "binning", {"method": "uniform", "bins": bins}, "default")]
+              Decision(name, "binning", {"method": "privtree", "bins": bins}, "default")]
     spec = ColumnSpec(name, kind, dtype=public_dtype(kind, integer, structure.nullable), lower=lower,  # type: ignore[arg-type]
-                      upper=upper, bins=bins, integer=integer, nullable=structure.nullable, provenance="dp")
+                      upper=upper, binning="privtree", bins=bins, integer=integer, nullable=structure.nullable,
+                      provenance="dp")
     return DiscoveredColumn(spec, fmt, _with_dtype(facts, spec))
 
 
