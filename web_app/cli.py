@@ -207,7 +207,7 @@ def _synthesize(args: argparse.Namespace) -> int:
     _note(privacy.summary)
     if args.report:
         report = _compare(private, result.frame, schema, rng)
-        _write_report(report, args.report)
+        _write_report(report, args.report, privacy.summary)
     return 0
 
 
@@ -223,13 +223,13 @@ def _compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: ConfirmedSchem
     return compare(real, synthetic, schema.metadata, rng=rng)
 
 
-def _write_report(report: Any, path: Path | None) -> None:
+def _write_report(report: Any, path: Path | None, privacy_summary: str = "") -> None:
     from web_app.evaluation.report import render_html
 
     if path is None:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     elif path.suffix.lower() in (".html", ".htm"):
-        path.write_text(render_html(report), encoding="utf-8")
+        path.write_text(render_html(report, privacy_summary=privacy_summary), encoding="utf-8")
         _note(f"wrote {path} (non-DP evaluation, owner only)")
     else:
         path.write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")

@@ -106,6 +106,7 @@ class ResultSession:
     real: pd.DataFrame
     metadata: TableMetadata
     synthetic: pd.DataFrame
+    privacy_summary: str = ""
     _evaluation: ComparisonReport | None = field(default=None, repr=False)
 
     def evaluation(self) -> ComparisonReport:
@@ -237,7 +238,8 @@ class JobService:
         real = read_parquet(self.storage, bundle.input_key)
         synthetic = pd.read_csv(io.BytesIO(self.storage.get_bytes(csv_key)), keep_default_na=False,
                                 na_values=[bundle.null_token or ""])
-        session = ResultSession(real, bundle.metadata, synthetic)
+        report = json.loads(self.storage.get_bytes(self._artifact(job_id, PRIVACY_REPORT_KIND, principal)))
+        session = ResultSession(real, bundle.metadata, synthetic, str(report.get("summary", "")))
         self.results.put(job_id, bundle.owner, session)
         return session
 

@@ -104,8 +104,10 @@ def heatmap(report: ComparisonReport, size: int = 520) -> str:
             f'{"".join(parts)}</svg>')
 
 
-def render_html(report: ComparisonReport, *, title: str = "Synthetic data evaluation") -> str:
-    """The whole report as one self-contained HTML document."""
+def render_html(report: ComparisonReport, *, title: str = "Synthetic data evaluation",
+                privacy_summary: str = "") -> str:
+    """The whole report as one self-contained HTML document, opening with the run's privacy summary
+    (the one truthful line of its privacy report) when there is one."""
     plots = "".join(bar_chart(plot) for plot in report.plots)
     extra = []
     if report.pearson_diff is not None:
@@ -115,6 +117,7 @@ def render_html(report: ComparisonReport, *, title: str = "Synthetic data evalua
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{escape(title)}</h1>
+{f'<p class="privacy"><b>Privacy:</b> {escape(privacy_summary)}</p>' if privacy_summary else ""}
 <p class="label">{escape(report.label)}</p>
 <p>{report.rows_real:,} real rows, {report.rows_synth:,} synthetic rows, {len(report.columns)} columns.
 TVD = ½ Σ|p − q| over a marginal's cells, in [0, 1]; 0 means identical. The baseline draws every column

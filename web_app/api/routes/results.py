@@ -60,4 +60,5 @@ async def evaluation_report(session_id: str, principal: CurrentPrincipal,
     """The evaluation of ``POST /evaluate`` as a self-contained HTML page with plots."""
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
     report = await run_in_threadpool(session.evaluation)
-    return HTMLResponse(render_html(report, title=f"Evaluation of job {session_id}"))
+    return HTMLResponse(render_html(report, title=f"Evaluation of job {session_id}",
+                                    privacy_summary=session.privacy_summary))
