@@ -8,7 +8,7 @@ confirm — the inferred draft, :func:`web_app.review.confirm.confirm_run`, ``pr
 the default) and with ``as_confirmed`` (the draft, read off the data, declared public: the exact domain).
 Both are scored against the real file with :func:`bench.tvd.tvd_report` on one fixed encoding — the real
 values as categories, numeric columns with more than 32 distinct values in 32 equal-width bins over the
-real range — so binning and clipping losses count. Prints
+real range, a missing cell one value however it is written — so binning and clipping losses count. Prints
 one JSON line per run (the ledger's sum and its ``domain:*`` share included), then the medians.
 """
 
@@ -36,6 +36,8 @@ from web_app.synthesis_service import SynthesisRequest, synthesize
 
 ADULT = Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"
 EVALUATION_BINS = 32
+#: A missing cell is missing however it is written (Adult writes "?", the DP default writes nothing).
+MISSING = ["", "?"]
 
 
 def run(method: str, mode: str, seed: int, epsilon: float, time_budget: float | None) -> dict[str, object]:
@@ -49,8 +51,8 @@ def run(method: str, mode: str, seed: int, epsilon: float, time_budget: float | 
     result = synthesize(prepared, schema.metadata, request, story=story)
     wall = time.perf_counter() - started
     csv = synthetic_csv(result.frame, schema.datetime_formats, schema.null_token)
-    real = pd.read_csv(ADULT, dtype=str, keep_default_na=False)
-    synth = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)
+    real = pd.read_csv(ADULT, dtype=str, keep_default_na=False, na_values=MISSING)
+    synth = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False, na_values=MISSING)
     privacy = result.privacy
     domain_rho = sum(e.rho for e in privacy.ledger if e.stage.startswith("domain:"))
     return {"method": method, "mode": mode, "seed": seed, "epsilon": epsilon, "rho": privacy.rho,
