@@ -30,7 +30,13 @@ from web_app.ingestion.reader import IngestedTable, ingest_path
 from web_app.review.apply import prepare_table, synthetic_csv
 from web_app.review.confirm import DOMAIN_MODES, ConfirmedSchema, confirm_run, load_json, metadata_from_confirmed
 from web_app.review.payload import Payload, draft_payload, schema_document
-from web_app.synthesis_service import SEEDED_RUN_NOTE, SynthesisRequest, synthesize, validate_request
+from web_app.synthesis_service import (
+    DOMAIN_BUDGET,
+    SEEDED_RUN_NOTE,
+    SynthesisRequest,
+    synthesize,
+    validate_request,
+)
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
@@ -71,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--domain-mode", choices=DOMAIN_MODES, default=None,
                        help="dp: discover every undeclared fact of the schema with DP (default); as_confirmed: "
                             "the schema file is your public declaration")
-    synth.add_argument("--domain-budget", type=float, default=0.1, metavar="SHARE",
-                       help="share of ρ for DP domain discovery (default 0.1)")
+    synth.add_argument("--domain-budget", type=float, default=DOMAIN_BUDGET, metavar="SHARE",
+                       help=f"share of ρ for DP domain discovery (default {DOMAIN_BUDGET:g})")
     synth.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
                        help="wall-clock budget: AIM stops selecting and finishes, PrivSyn's GUM stops after its "
                             "round; ε is still spent exactly")

@@ -48,7 +48,7 @@ class RunForm(BaseModel):
                              "(info_data.declared_public) is derived with DP; as_confirmed: the whole "
                              "confirmed schema is your public declaration; blank: info_data.domain_mode, "
                              "else dp")
-    domain_budget: str = Field("0.1", description="share of ρ for DP domain discovery, in (0, 0.5]")
+    domain_budget: str = Field("0.2", description="share of ρ for DP domain discovery, in (0, 0.5]")
     num_preprocess: str = Field("", description=_LEGACY_DISPLAY)
     rare_threshold: str = Field("", description=_LEGACY_DISPLAY)
     initialize_method: str = Field("", description=_LEGACY_DISPLAY)

@@ -532,7 +532,7 @@ export interface components {
             /**
              * Domain Budget
              * @description share of ρ for DP domain discovery, in (0, 0.5]
-             * @default 0.1
+             * @default 0.2
              */
             domain_budget: string;
             /**
@@ -1128,7 +1128,7 @@ export interface components {
             /**
              * Domain Budget
              * @description share of ρ for DP domain discovery, in (0, 0.5]
-             * @default 0.1
+             * @default 0.2
              */
             domain_budget: string;
             /**
