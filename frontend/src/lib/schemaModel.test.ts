@@ -30,6 +30,14 @@ describe("import and export", () => {
     expect(Object.keys(JSON.parse(text))).toEqual(["domain_data", "info_data"]);
     expect(importDocument(text, origin)).toEqual(origin);
   });
+  it("takes the file's declaration when it has one, else keeps the current one", () => {
+    const origin = adultOrigin();
+    const current = setDeclared(origin, ["age"], true);
+    const withDecl = JSON.stringify({ domain_data: origin.domain, info_data: { declared_public: ["workclass", "nope"], domain_mode: "bogus" } });
+    expect(importDocument(withDecl, current).info).toMatchObject({ declared_public: ["workclass"], domain_mode: "dp" });
+    const without = JSON.stringify({ domain_data: origin.domain, info_data: {} });
+    expect(importDocument(without, current).info.declared_public).toEqual(["age"]);
+  });
   it("refuses documents without domain_data", () => {
     expect(() => importDocument("[]", adultOrigin())).toThrow(/JSON object/);
     expect(() => importDocument('{"info_data": {}}', adultOrigin())).toThrow(/no "domain_data"/);

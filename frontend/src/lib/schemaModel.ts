@@ -407,9 +407,19 @@ export function importDocument(text: string, current: SchemaState): SchemaState 
   const excluded = Array.isArray(infoObject.excluded_columns)
     ? infoObject.excluded_columns.filter((c): c is string => typeof c === "string" && known.has(c))
     : current.info.columns.filter((c) => !(c in domain));
+  // A declaration in the file replaces the current one; without one, the current declaration stays.
+  const declared = Array.isArray(infoObject.declared_public)
+    ? infoObject.declared_public.filter((c): c is string => typeof c === "string" && known.has(c))
+    : current.info.declared_public ?? [];
+  const mode = infoObject.domain_mode === "as_confirmed" || infoObject.domain_mode === "dp"
+    ? infoObject.domain_mode
+    : domainModeOf(current.info);
   return {
     domain: domain as DomainData,
-    info: { ...current.info, ...infoObject, columns: current.info.columns, excluded_columns: excluded },
+    info: {
+      ...current.info, ...infoObject, columns: current.info.columns, excluded_columns: excluded,
+      declared_public: declared, domain_mode: mode,
+    },
   };
 }
 

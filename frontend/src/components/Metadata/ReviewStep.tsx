@@ -112,7 +112,11 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
         <button type="button" className="secondary" onClick={onBack}>Back</button>
         <button type="button" className="primary" onClick={start} disabled={busy || kept === 0}>Start synthesis</button>
         {kept === 0 && <span className="field-error">Keep at least one column.</span>}
-        {busy && <span className="muted" role="status">Starting the run…</span>}
+        {busy && (
+          <span className="muted" role="status">
+            Starting the run{mode === "dp" && declared < kept ? ": discovering the undeclared columns with DP…" : "…"}
+          </span>
+        )}
       </div>
     </section>
   );
