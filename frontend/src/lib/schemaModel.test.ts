@@ -78,6 +78,7 @@ describe("declarations", () => {
     const origin = adultOrigin();
     const retyped = setTypes(origin, origin, ["educational-num"], "numerical");
     expect(retyped.info.declared_public).toEqual(["educational-num"]);
+    expect(retyped.domain["educational-num"]).toMatchObject({ type: "numerical", integer: true });
     const excluded = setTypes(origin, origin, ["workclass"], "excluded");
     expect(excluded.info.declared_public).toEqual([]);
     expect(confirmPayload(excluded).info.excluded_columns).toEqual(["id", "workclass"]);

@@ -164,6 +164,10 @@ export function entryForType(name: string, type: ColumnType, state: SchemaState,
   const candidate = current?.numeric_candidate_summary ?? original?.numeric_candidate_summary;
   const entry: ColumnEntry = { type, binning: { method: "uniform", bins: 32 }, size: 32 };
   if (type === "numerical" && candidate) entry.bounds = { ...candidate };
+  // The inference's suggestions for the flags carry over (a retyped column is declared, so they are used).
+  const flags = current ?? original;
+  if (type === "numerical" && typeof flags?.integer === "boolean") entry.integer = flags.integer;
+  if (typeof flags?.nullable === "boolean") entry.nullable = flags.nullable;
   return entry;
 }
 

@@ -74,7 +74,7 @@ export function adultOrigin(): SchemaOrigin {
     "educational-num": {
       type: "categorical", categories: [1, 2, 3, 4], value_counts: { "1": 10, "2": 20, "3": 30, "4": 40 },
       categories_from_data: true, special_token: "__OTHER__", excluded_strategy: "map_to_special",
-      numeric_candidate_summary: { min: 1, max: 4 }, dtype: "int64", provenance: "data",
+      numeric_candidate_summary: { min: 1, max: 4 }, dtype: "int64", provenance: "data", integer: true,
     },
     "capital-gain": {
       type: "numerical", bounds: { min: 0, max: 99999 }, numeric_summary: { min: 0, max: 99999 },
