@@ -16,6 +16,7 @@ const previewedRun = {
   params: { epsilon: 2, delta: 1e-9, rows: 300, knobs: {}, preview_id: PREVIEW_ID, dataset_name: "adult" },
   progress: { stage: "mst:sample", fraction: 1 }, created_at: "2026-11-24T22:00:00Z", started_at: "2026-11-24T22:00:50Z",
   finished_at: "2026-11-24T22:01:05Z", status_url: "/jobs/fedcba9876543210",
+  dataset_budget: { dataset_id: PREVIEW_ID, jobs: 3, rho: 0.3, epsilon: 4.75, delta: 1e-9 },
 };
 const { domain, info } = adultOrigin();
 
@@ -80,6 +81,15 @@ describe("App", () => {
     const { rows } = await openRuns();
     expect(rows[1]).toHaveTextContent(/MST.*15 s/); // started 50 s after it was created
     expect(rows[1]).not.toHaveTextContent("1 min 5 s");
+  });
+
+  it("shows each run's dataset ε so far (the odometer of its preview)", async () => {
+    stubFetch();
+    const { rows } = await openRuns();
+    const runs = screen.getByRole("table", { name: "Runs" });
+    expect(within(runs).getByRole("columnheader", { name: "Dataset ε so far" })).toBeInTheDocument();
+    expect(rows[1]).toHaveTextContent("4.75 (3 runs)");
+    expect(rows[0]).toHaveTextContent(/AIM.*0\.5—/);
   });
 
   it("re-runs a run with changes from its stored preview: step 2 reopens with that schema, no upload", async () => {

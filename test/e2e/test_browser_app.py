@@ -1,5 +1,6 @@
 """The browser app end to end in Debian's Chromium against the real backend: sample and upload flows through
-review → run → results → runs history, cancel, an invalid upload, and the review step's speed at 120 columns.
+review → run → results → runs history, a column declared public and named in the privacy report, cancel, an
+invalid upload, and the review step's speed at 120 columns.
 
 Selectors are the UI contract's accessible names (docs/ui.md); no test reaches into component internals.
 """
@@ -80,9 +81,12 @@ def _change_type(select: Locator) -> str:
     return after
 
 
+CONFIRM_TIMEOUT_MS = 60_000  # the confirm discovers undeclared columns with DP before the job exists
+
+
 def _run_to_results(page: Page) -> None:
     page.get_by_role("button", name="Start synthesis").click()
-    _step(page, "3. Run")
+    expect(page.get_by_role("heading", name="3. Run")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
     expect(page.get_by_role("heading", name="4. Results")).to_be_visible(timeout=RUN_TIMEOUT_MS)
     progress = page.evaluate("window.__progress")
     assert progress and max(progress) == 100 and progress == sorted(progress), progress
@@ -119,7 +123,8 @@ def test_adult_sample_review_run_results_and_history(page: Page, screenshots: Pa
     _review(page)
     table = page.get_by_role("table", name="Columns")
     expect(table.locator("tbody tr")).to_have_count(15)
-    expect(page.get_by_text("from data (not DP)").first).to_be_visible()
+    expect(page.get_by_text("discovered with DP", exact=True).first).to_be_visible()
+    expect(page.get_by_text("from data (not DP)")).to_have_count(0)
 
     _change_type(page.get_by_label("Type of educational-num", exact=True))
     page.get_by_role("button", name="Edit age", exact=True).click()
@@ -129,6 +134,7 @@ def test_adult_sample_review_run_results_and_history(page: Page, screenshots: Pa
     age_row = table.locator("tbody tr").filter(has=page.get_by_label("Type of age", exact=True))
     expect(age_row).to_contain_text("16")
     expect(age_row).to_contain_text("95")
+    expect(page.get_by_role("checkbox", name="Declare age public", exact=True)).to_be_checked()  # the edit declared it
     _shot(page, screenshots, "2-review.png")
 
     _run_to_results(page)
@@ -145,6 +151,33 @@ def test_adult_sample_review_run_results_and_history(page: Page, screenshots: Pa
     _step(page, "4. Results")
 
 
+def test_a_column_declared_public_is_named_in_the_privacy_report(page: Page) -> None:
+    """Issue 16, acceptance 5: declare one column public in the review; the results state the mode and list it."""
+    page.get_by_role("button", name="Use the Adult sample").click()
+    _choose_run_settings(page, method="MST", rows="200")
+    page.get_by_role("radiogroup", name="Preset").get_by_role("radio", name="Fast").check()
+    _review(page)
+    expect(page.get_by_role("radio", name="DP domain (default)")).to_be_checked()
+    box = page.get_by_role("checkbox", name="Declare workclass public", exact=True)
+    expect(box).not_to_be_checked()
+    box.check()
+    expect(page.get_by_text("1 of 15 columns declared public.")).to_be_visible()
+    page.get_by_role("button", name="Start synthesis").click()
+    expect(page.get_by_role("heading", name="4. Results")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    report = page.get_by_role("region", name="Privacy report")
+    expect(report.get_by_test_id("domain-mode")).to_contain_text("DP domain: 1 column(s) declared public")
+    declared = report.get_by_role("list", name="Columns declared public")
+    expect(declared.get_by_role("listitem")).to_have_text(["workclass"])
+    expect(report.get_by_test_id("privacy-summary")).to_contain_text("workclass")
+    odometer = re.compile(r"This dataset: \d+ runs?, cumulative ε = ")
+    expect(report.get_by_test_id("dataset-budget")).to_contain_text(odometer)
+    report.get_by_text(re.compile(r"^Decisions and their sources")).click()
+    decisions = report.get_by_role("table", name="Decisions")
+    rows = decisions.locator("tr")
+    expect(rows.filter(has_text="workclass").filter(has_text="declared by you").first).to_be_visible()
+    expect(rows.filter(has_text="derived with DP").first).to_be_visible()
+
+
 def test_uploaded_csv_review_run_and_results(page: Page, tmp_path: Path) -> None:
     page.add_init_script(PROGRESS_RECORDER)
     page.reload()
@@ -156,6 +189,9 @@ def test_uploaded_csv_review_run_and_results(page: Page, tmp_path: Path) -> None
     _review(page)
     expect(page.get_by_role("table", name="Columns").locator("tbody tr")).to_have_count(4)
     _change_type(page.get_by_label("Type of visits", exact=True))
+    # 300 rows at ε = 1 are too few to discover a column's domain with DP (it would be left out): declare them.
+    page.get_by_role("button", name="Declare all public").click()
+    expect(page.get_by_text("4 of 4 columns declared public.")).to_be_visible()
     _run_to_results(page)
     _check_results(page, list(table.columns), tmp_path)
 
@@ -167,7 +203,7 @@ def test_cancel_a_running_synthesis(page: Page, screenshots: Path) -> None:
     page.get_by_label("update_iterations", exact=True).fill("10000")
     _review(page)
     page.get_by_role("button", name="Start synthesis").click()
-    _step(page, "3. Run")
+    expect(page.get_by_role("heading", name="3. Run")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
     bar = page.get_by_role("progressbar", name="Synthesis progress")
     expect(bar).to_be_visible()
     expect(page.get_by_text(re.compile(r"Elapsed: [1-9]\d* s"))).to_be_visible(timeout=15_000)

@@ -176,10 +176,12 @@ export const api = {
     return send<PreviewPublic>(fillPath("/synthesize"), { method: "POST", body });
   },
 
-  confirm: (uniqueId: string, domainData: unknown, infoData: unknown, settings: RunSettings) => {
+  /** `domainMode`: `dp` (anything not declared public is discovered with DP) or `as_confirmed`. */
+  confirm: (uniqueId: string, domainData: unknown, infoData: unknown, settings: RunSettings, domainMode?: "dp" | "as_confirmed") => {
     const body = form({
       ...runFields(settings),
       unique_id: uniqueId,
+      domain_mode: domainMode,
       confirmed_domain_data: JSON.stringify(domainData),
       confirmed_info_data: JSON.stringify(infoData),
       wait: "false",

@@ -1,7 +1,13 @@
 /**
  * The reviewed schema: the `domain_data` / `info_data` payload of `POST /synthesize` (the CLI's schema file,
  * `{"domain_data", "info_data"}`, docs/data.md), the rows the review table shows, edits, validation,
- * provenance and import/export. Pure functions; the React editor only holds state and renders.
+ * declarations and import/export. Pure functions; the React editor only holds state and renders.
+ *
+ * Declarations (docs/privacy.md, "The guarantee, precisely"): the service uses a confirmed column's entry only
+ * when the column is *declared public* — listed in `info_data.declared_public`, or every column when
+ * `info_data.domain_mode` is `as_confirmed`. Anything else is discovered with DP at confirm and the entry is
+ * only a suggestion. The draft declares nothing (`dp`, `[]`). Editing a value of a column declares it (the
+ * user can undo that); nothing here guesses a declaration by comparing values with the draft.
  *
  * The payload's types are the service's models (`web_app/api/schemas.py`), generated into
  * `src/client/schema.d.ts`; unknown fields are kept as they came.
@@ -39,15 +45,22 @@ export interface SchemaOrigin {
   info: InfoData;
 }
 
+export type DomainMode = NonNullable<InfoData["domain_mode"]>;
+export const DOMAIN_MODES: readonly DomainMode[] = ["dp", "as_confirmed"];
+
 /** One line of the review table. */
 export interface ColumnRow {
   name: string;
   type: RowType;
   inferredKind: string;
   reason: string;
+  /** What the inference suggests doing (e.g. `exclude` for an identifier), if anything. */
+  suggestedFix: string;
   switchable: boolean;
-  /** `data` (read off the private data, not DP), `public` (all values set by the user) or `dp` (DP binning). */
-  provenance: "data" | "public";
+  /** The entry is the user's public declaration (ticked, or the whole schema declared); else discovered with DP. */
+  declared: boolean;
+  /** Facts a declared entry leaves open, discovered with DP (e.g. "categories"). */
+  open: string;
   detail: string;
   binning: string;
   missing: number | null;
@@ -55,6 +68,25 @@ export interface ColumnRow {
 }
 
 // ---------------------------------------------------------------------------------------------- reading
+
+export function domainModeOf(info: InfoData): DomainMode {
+  return info.domain_mode === "as_confirmed" ? "as_confirmed" : "dp";
+}
+
+/** Is the column declared public (its box ticked, or the whole schema declared)? */
+export function isDeclared(info: InfoData, name: string): boolean {
+  return domainModeOf(info) === "as_confirmed" || (info.declared_public ?? []).includes(name);
+}
+
+/** The facts a declared entry leaves open (the service discovers them with DP). */
+export function openFacts(entry: ColumnEntry | undefined): string[] {
+  if (!entry) return [];
+  if (entry.type === "categorical") return entry.categories ? [] : ["categories"];
+  const open: string[] = [];
+  if (!entry.bounds || entry.bounds.min === null || entry.bounds.max === null) open.push("bounds");
+  if (entry.type === "datetime" && !entry.datetime_format) open.push("date format");
+  return open;
+}
 
 export function rowType(state: SchemaState, name: string): RowType {
   if (state.info.excluded_columns.includes(name) || !state.domain[name]) return "excluded";
@@ -74,21 +106,6 @@ function sameSet(a: Scalar[], b: Scalar[]): boolean {
   const left = new Set(a.map(normalise));
   const right = new Set(b.map(normalise));
   return left.size === right.size && [...left].every((v) => right.has(v));
-}
-
-/** Mirrors the service's rule (schema_confirm): `public` only when every data-derived value was replaced. */
-export function provenanceOf(entry: ColumnEntry | undefined, origin: ColumnEntry | undefined): "data" | "public" {
-  if (!entry) return "data";
-  if (entry.type === "categorical") {
-    const data = origin?.type === "categorical" ? origin.categories : undefined;
-    if (!entry.categories) return "data";
-    return data && sameSet(entry.categories, data) ? "data" : "public";
-  }
-  const bounds = entry.bounds;
-  if (!bounds || bounds.min === null || bounds.max === null) return "data";
-  const data = origin && origin.type === entry.type ? origin.numeric_summary ?? origin.bounds : undefined;
-  if (!data) return "public";
-  return String(bounds.min) === String(data.min) || String(bounds.max) === String(data.max) ? "data" : "public";
 }
 
 function shortList(values: Scalar[], limit = 6): string {
@@ -114,11 +131,13 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
       : "bounds: the data's min and max (on confirm)";
     binning = entry.binning ? `${entry.binning.method}, ${entry.binning.bins} bins` : "uniform, 32 bins";
   }
+  const declared = type !== "excluded" && isDeclared(state.info, name);
   return {
-    name, type, reason, binning, detail,
+    name, type, reason, binning, detail, declared,
+    open: declared ? openFacts(entry).join(", ") : "",
     inferredKind: report.kind ?? "",
+    suggestedFix: typeof report.suggested_fix === "string" ? report.suggested_fix : "",
     switchable: Boolean(report.switchable),
-    provenance: type === "excluded" ? "public" : provenanceOf(entry, origin.domain[name]),
     missing: typeof report.missing === "number" ? report.missing : null,
     unique: typeof report.unique === "number" ? report.unique : null,
   };
@@ -145,6 +164,10 @@ export function entryForType(name: string, type: ColumnType, state: SchemaState,
   const candidate = current?.numeric_candidate_summary ?? original?.numeric_candidate_summary;
   const entry: ColumnEntry = { type, binning: { method: "uniform", bins: 32 }, size: 32 };
   if (type === "numerical" && candidate) entry.bounds = { ...candidate };
+  // The inference's suggestions for the flags carry over (a retyped column is declared, so they are used).
+  const flags = current ?? original;
+  if (type === "numerical" && typeof flags?.integer === "boolean") entry.integer = flags.integer;
+  if (typeof flags?.nullable === "boolean") entry.nullable = flags.nullable;
   return entry;
 }
 
@@ -152,23 +175,57 @@ export function entryForType(name: string, type: ColumnType, state: SchemaState,
 export function setTypes(state: SchemaState, origin: SchemaOrigin, names: string[], type: RowType): SchemaState {
   const domain = { ...state.domain };
   const excluded = new Set(state.info.excluded_columns);
+  const retyped: string[] = [];
   for (const name of names) {
     if (type === "excluded") {
       excluded.add(name);
       continue;
     }
+    // Choosing a type is a domain decision: the column becomes declared, unless nothing changed.
+    if (excluded.has(name) || domain[name]?.type !== type) retyped.push(name);
     excluded.delete(name);
     domain[name] = entryForType(name, type, state, origin);
   }
   const columns = state.info.columns;
-  return {
-    domain,
-    info: { ...state.info, excluded_columns: columns.filter((c) => excluded.has(c)) },
-  };
+  const next = { domain, info: { ...state.info, excluded_columns: columns.filter((c) => excluded.has(c)) } };
+  return retyped.length ? setDeclared(next, retyped, true) : next;
 }
 
+/** The column's entry replaced by an edit: the edit declares the column public (ticks its box). */
 export function replaceEntry(state: SchemaState, name: string, entry: ColumnEntry): SchemaState {
-  return { ...state, domain: { ...state.domain, [name]: entry } };
+  return setDeclared({ ...state, domain: { ...state.domain, [name]: entry } }, [name], true);
+}
+
+/** `names` declared public (`on`) or not; `declared_public` stays in table order. */
+export function setDeclared(state: SchemaState, names: string[], on: boolean): SchemaState {
+  const declared = new Set(state.info.declared_public ?? []);
+  for (const name of names) {
+    if (on) declared.add(name);
+    else declared.delete(name);
+  }
+  const list = state.info.columns.filter((c) => declared.has(c));
+  return { ...state, info: { ...state.info, declared_public: list } };
+}
+
+export function setDomainMode(state: SchemaState, mode: DomainMode): SchemaState {
+  return { ...state, info: { ...state.info, domain_mode: mode } };
+}
+
+/** The declared columns (every kept column in `as_confirmed`). */
+export function declaredColumns(state: SchemaState): string[] {
+  return state.info.columns.filter((c) => state.domain[c] && !state.info.excluded_columns.includes(c) && isDeclared(state.info, c));
+}
+
+/**
+ * What `POST /confirm_synthesis` receives: the schema with an explicit `domain_mode` and `declared_public`
+ * (columns of the table only, in its order), so the service never has to guess what the user declared.
+ */
+export function confirmPayload(state: SchemaState): { domain: DomainData; info: InfoData; domainMode: DomainMode } {
+  const domainMode = domainModeOf(state.info);
+  const known = new Set(state.info.columns);
+  const declared = (state.info.declared_public ?? []).filter((c) => known.has(c));
+  const ordered = state.info.columns.filter((c) => declared.includes(c));
+  return { domain: state.domain, info: { ...state.info, domain_mode: domainMode, declared_public: ordered }, domainMode };
 }
 
 // ---------------------------------------------------------------------------------------------- the inline editor
@@ -182,9 +239,17 @@ export interface Draft {
   binning: string;
   categories: string;
   strategy: string;
+  /** The output may hold missing cells. */
+  nullable: boolean;
+  /** Numerical: whole numbers only. */
+  integer: boolean;
+  /** Datetime: how dates are written (strftime); blank = discovered with DP. */
+  format: string;
+  /** Categorical: the released label of values outside the list. */
+  otherLabel: string;
 }
 
-export type DraftErrors = Partial<Record<"min" | "max" | "bins" | "binning" | "categories", string>>;
+export type DraftErrors = Partial<Record<"min" | "max" | "bins" | "binning" | "categories" | "otherLabel", string>>;
 
 export function draftOf(entry: ColumnEntry): Draft {
   const bounds = entry.bounds ?? entry.numeric_summary;
@@ -196,6 +261,10 @@ export function draftOf(entry: ColumnEntry): Draft {
     binning: entry.binning?.method ?? "uniform",
     categories: (entry.categories ?? []).map(String).join("\n"),
     strategy: entry.excluded_strategy ?? "map_to_special",
+    nullable: Boolean(entry.nullable),
+    integer: Boolean(entry.integer),
+    format: entry.datetime_format ?? "",
+    otherLabel: String(entry.special_token ?? "other"),
   };
 }
 
@@ -228,6 +297,7 @@ export function validateDraft(draft: Draft): DraftErrors {
         errors.categories = `Each category may appear only once; repeated: ${duplicates.slice(0, 5).join(", ")}.`;
       }
     }
+    if (draft.strategy === "map_to_special" && !draft.otherLabel.trim()) errors.otherLabel = "Enter the label of other values.";
     return errors;
   }
   if (draft.type === "numerical") {
@@ -269,6 +339,8 @@ export function applyDraft(entry: ColumnEntry, draft: Draft, origin: ColumnEntry
       categories_preview: categories.slice(0, 20),
       categories_from_data: origin?.categories ? sameSet(categories, origin.categories) : false,
       excluded_strategy: draft.strategy,
+      special_token: draft.otherLabel.trim() || entry.special_token || "other",
+      nullable: draft.nullable,
     };
   }
   const bound = (text: string) => (draft.type === "numerical" ? Number(text.trim()) : text.trim());
@@ -280,6 +352,8 @@ export function applyDraft(entry: ColumnEntry, draft: Draft, origin: ColumnEntry
     bounds: { min: bound(draft.min), max: bound(draft.max) },
     binning: { ...binning, method: draft.binning, bins },
     size: bins,
+    nullable: draft.nullable,
+    ...(draft.type === "numerical" ? { integer: draft.integer } : { datetime_format: draft.format.trim() || null }),
   };
 }
 
@@ -337,9 +411,19 @@ export function importDocument(text: string, current: SchemaState): SchemaState 
   const excluded = Array.isArray(infoObject.excluded_columns)
     ? infoObject.excluded_columns.filter((c): c is string => typeof c === "string" && known.has(c))
     : current.info.columns.filter((c) => !(c in domain));
+  // A declaration in the file replaces the current one; without one, the current declaration stays.
+  const declared = Array.isArray(infoObject.declared_public)
+    ? infoObject.declared_public.filter((c): c is string => typeof c === "string" && known.has(c))
+    : current.info.declared_public ?? [];
+  const mode = infoObject.domain_mode === "as_confirmed" || infoObject.domain_mode === "dp"
+    ? infoObject.domain_mode
+    : domainModeOf(current.info);
   return {
     domain: domain as DomainData,
-    info: { ...current.info, ...infoObject, columns: current.info.columns, excluded_columns: excluded },
+    info: {
+      ...current.info, ...infoObject, columns: current.info.columns, excluded_columns: excluded,
+      declared_public: declared, domain_mode: mode,
+    },
   };
 }
 

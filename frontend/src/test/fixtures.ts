@@ -12,8 +12,9 @@ export type PrivacyReportPublic = NonNullable<JobPublic["privacy_report"]>;
 export function privacyReportFixture(patch: Partial<PrivacyReportPublic> = {}): PrivacyReportPublic {
   return {
     method: "privsyn", epsilon: 1, delta: 1e-9, rho: 0.015, rho_spent: 0.015, spent_by_stage: {}, ledger: [],
-    columns: [], non_dp_columns: [], seeded: false, randomness: "fresh entropy", fit_seconds: 0.5,
-    sample_seconds: 0.2, rows: 100,
+    columns: [], non_dp_columns: [], seeded: false, randomness: "fresh entropy", rows: 100,
+    domain_mode: "dp", declared_columns: [], decisions: [], threshold_delta: 5e-10, dataset: null,
+    summary: "(ε = 1, δ = 1e-09)-DP end to end: every fact about the table in the release was derived with DP (10% of ρ) or is a public default.",
     ...patch,
   };
 }
@@ -50,6 +51,7 @@ export function jobFixture(patch: Partial<JobPublic> = {}): JobPublic {
     progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
     status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
     backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
+    dataset_budget: null,
     ...patch,
   };
 }
@@ -72,7 +74,7 @@ export function adultOrigin(): SchemaOrigin {
     "educational-num": {
       type: "categorical", categories: [1, 2, 3, 4], value_counts: { "1": 10, "2": 20, "3": 30, "4": 40 },
       categories_from_data: true, special_token: "__OTHER__", excluded_strategy: "map_to_special",
-      numeric_candidate_summary: { min: 1, max: 4 }, dtype: "int64", provenance: "data",
+      numeric_candidate_summary: { min: 1, max: 4 }, dtype: "int64", provenance: "data", integer: true,
     },
     "capital-gain": {
       type: "numerical", bounds: { min: 0, max: 99999 }, numeric_summary: { min: 0, max: 99999 },
@@ -82,7 +84,7 @@ export function adultOrigin(): SchemaOrigin {
   const info: InfoData = {
     schema_version: 1, name: "adult", train_size: 48842,
     columns: ["id", "age", "workclass", "educational-num", "capital-gain"],
-    excluded_columns: ["id"],
+    excluded_columns: ["id"], domain_mode: "dp", declared_public: [],
     inference_report: {
       id: { ...reason("identifier_integer", "whole numbers, all distinct: looks like an identifier"), kind: "excluded" },
       age: { ...reason("integer_many_unique", "whole numbers with 74 distinct values: numerical"), kind: "numerical" },
@@ -112,5 +114,8 @@ export function wideOrigin(n: number): SchemaOrigin {
     domain[name] = entry;
     report[name] = { kind: entry.type, reasons: [{ code: "x", message: `reason ${i}` }], switchable: false };
   }
-  return { domain, info: { name: "wide", train_size: 1000, columns, excluded_columns: [], inference_report: report } };
+  return {
+    domain,
+    info: { name: "wide", train_size: 1000, columns, excluded_columns: [], inference_report: report, domain_mode: "dp", declared_public: [] },
+  };
 }

@@ -1,4 +1,7 @@
-/** The runs history: the caller's jobs (`GET /jobs`), newest first; open one, or re-run it with changes. */
+/**
+ * The runs history: the caller's jobs (`GET /jobs`), newest first, with each run's dataset odometer (cumulative ε
+ * of all runs on the same preview); open one, or re-run it with changes.
+ */
 import { useEffect, useId, useState } from "react";
 import { api, type JobSummary } from "../../api/client";
 import { formatDate, formatDuration, formatNumber, secondsBetween } from "../../lib/format";
@@ -52,6 +55,7 @@ export function RunsPage({ onOpen, onRerun }: Props) {
                 <th scope="col">State</th>
                 <th scope="col">Method</th>
                 <th scope="col">ε</th>
+                <th scope="col" title="All runs on the same uploaded data so far, composed (zCDP), at the dataset's δ">Dataset ε so far</th>
                 <th scope="col">Created</th>
                 <th scope="col">Duration</th>
                 <th scope="col">Data</th>
@@ -71,6 +75,14 @@ export function RunsPage({ onOpen, onRerun }: Props) {
                     </td>
                     <td>{methodLabel(job.method)}</td>
                     <td>{formatNumber(Number(job.params.epsilon))}</td>
+                    <td>
+                      {job.dataset_budget ? (
+                        <span title={`${job.dataset_budget.jobs} run(s) on this dataset, at δ = ${formatNumber(job.dataset_budget.delta)}`}>
+                          {formatNumber(job.dataset_budget.epsilon)}
+                          <span className="muted"> ({job.dataset_budget.jobs} run{job.dataset_budget.jobs === 1 ? "" : "s"})</span>
+                        </span>
+                      ) : "—"}
+                    </td>
                     <td>{formatDate(job.created_at)}</td>
                     <td>{seconds === null ? "—" : formatDuration(seconds)}</td>
                     <td>{String(job.params.dataset_name ?? "—")}</td>

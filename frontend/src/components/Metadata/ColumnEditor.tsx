@@ -1,4 +1,8 @@
-/** The inline editor of one column: bounds and bins (numerical, datetime) or categories (categorical). */
+/**
+ * The inline editor of one column: bounds, bins, binning, whole numbers, date format (numerical, datetime) or
+ * categories and the "other" label (categorical), and nullable. Saving declares the column public (its
+ * "declare public" box is ticked; the user can untick it, and the edit then stays a suggestion).
+ */
 import { useEffect, useId, useRef, useState } from "react";
 import {
   applyDraft, BINNINGS, categoryLines, DP_BINNINGS, draftOf, validateDraft, type ColumnEntry, type Draft,
@@ -85,7 +89,8 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
               onChange={(e) => set({ categories: e.target.value })}
             />
             <p className="help" id={`${ids}-cats-help`}>
-              One per line. A list you type yourself is public; the inferred list was read off the data (not DP).
+              One per line. Saving declares this list public: it is released as written, so list values you know
+              from public sources (the inferred list was read off your data and is shown to you only).
               {counts.length > 0 && ` Most frequent in the data: ${counts.map(([v, c]) => `${v} (${c})`).join(", ")}.`}
             </p>
             <p className="field-error" id={`${ids}-cats-err`} role={errors.categories ? "alert" : undefined}>
@@ -95,10 +100,18 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
           <div className="field">
             <label htmlFor={`${ids}-strategy`}>Values not in the list</label>
             <select id={`${ids}-strategy`} value={draft.strategy} onChange={(e) => set({ strategy: e.target.value })}>
-              <option value="map_to_special">become “{String(entry.special_token ?? "__OTHER__")}”</option>
+              <option value="map_to_special">become “{draft.otherLabel.trim() || "other"}”</option>
               <option value="resample">are replaced by a random listed category</option>
             </select>
           </div>
+          {draft.strategy === "map_to_special" && (
+            <div className="field">
+              <label htmlFor={`${ids}-other`}>Label of other values</label>
+              <input id={`${ids}-other`} type="text" value={draft.otherLabel} aria-invalid={Boolean(errors.otherLabel)}
+                aria-describedby={`${ids}-other-err`} onChange={(e) => set({ otherLabel: e.target.value })} />
+              <p className="field-error" id={`${ids}-other-err`} role={errors.otherLabel ? "alert" : undefined}>{errors.otherLabel}</p>
+            </div>
+          )}
         </>
       ) : (
         <>
@@ -116,15 +129,31 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
               </select>
               <p className="help" id={`${ids}-binning-help`}>{BINNING_HELP[draft.binning]}</p>
             </div>
+            {draft.type === "numerical" ? (
+              <div className="field checkbox-field">
+                <input id={`${ids}-int`} type="checkbox" checked={draft.integer} onChange={(e) => set({ integer: e.target.checked })} />
+                <label htmlFor={`${ids}-int`}>Whole numbers</label>
+              </div>
+            ) : (
+              <div className="field">
+                <label htmlFor={`${ids}-format`}>Date format</label>
+                <input id={`${ids}-format`} type="text" value={draft.format} placeholder="%Y-%m-%d"
+                  aria-describedby={`${ids}-format-help`} onChange={(e) => set({ format: e.target.value })} />
+                <p className="help" id={`${ids}-format-help`}>strftime codes; blank: discovered with DP.</p>
+              </div>
+            )}
           </div>
           <p className="help">
-            {draft.type === "datetime" && entry.datetime_format ? `Dates are written as ${entry.datetime_format}. ` : ""}
-            Values outside the bounds are clipped. Bounds you type from public knowledge (e.g. 0 to 120 for an age) make
-            the column public; bounds equal to the data's are not DP.
+            Values outside the bounds are clipped. Saving declares these bounds public: use public knowledge (e.g. 0 to
+            120 for an age), not the data's exact minimum and maximum, which a declaration would release as they are.
             {DP_BINNINGS.includes(draft.binning) ? " DP binning spends part of ε." : ""}
           </p>
         </>
       )}
+      <div className="field checkbox-field">
+        <input id={`${ids}-null`} type="checkbox" checked={draft.nullable} onChange={(e) => set({ nullable: e.target.checked })} />
+        <label htmlFor={`${ids}-null`}>May be missing (nullable)</label>
+      </div>
       {tried && invalid && <p className="field-error">Fix the fields marked above before saving.</p>}
       <div className="actions">
         <button type="button" className="primary small" onClick={save} aria-disabled={invalid}>Save</button>

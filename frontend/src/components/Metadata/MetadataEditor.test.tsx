@@ -25,7 +25,7 @@ const rowOf = (name: string) => bodyRows().find((r) => within(r).getAllByRole("c
 const count = () => screen.getByTestId("column-count").textContent;
 
 describe("MetadataEditor: the table", () => {
-  it("shows one row per column, name first, with type, reason and provenance", () => {
+  it("shows one row per column, name first, with type, reason and where its domain comes from", () => {
     renderEditor();
     expect(bodyRows()).toHaveLength(5);
     expect(bodyRows().map((r) => within(r).getAllByRole("cell")[0].textContent?.trim())).toEqual(
@@ -35,7 +35,9 @@ describe("MetadataEditor: the table", () => {
     expect(screen.getByRole("combobox", { name: "Type of age" })).toHaveValue("numerical");
     expect(screen.getByRole("combobox", { name: "Type of id" })).toHaveValue("excluded");
     expect(within(rowOf("educational-num")).getByText(/treated as categories/)).toBeInTheDocument();
-    expect(within(rowOf("age")).getByText("from data (not DP)")).toBeInTheDocument();
+    expect(within(rowOf("age")).getByText("discovered with DP")).toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Declare age public" })).not.toBeChecked();
+    expect(screen.queryByText(/from data \(not DP\)/)).not.toBeInTheDocument();
     expect(within(rowOf("capital-gain")).getByText("exponential, 32 bins")).toBeInTheDocument();
   });
 
@@ -102,16 +104,48 @@ describe("MetadataEditor: the inline editor", () => {
     expect(screen.queryByLabelText("Minimum")).not.toBeInTheDocument();
     expect(latest().domain.age.bounds).toEqual({ min: 0, max: 120 });
     expect(within(rowOf("age")).getByText("0 to 120")).toBeInTheDocument();
-    expect(within(rowOf("age")).getByText("public (set by you)")).toBeInTheDocument();
+    expect(within(rowOf("age")).getByText("declared public")).toBeInTheDocument();
+    expect(latest().info.declared_public).toEqual(["age"]);
   });
 
-  it("keeps provenance 'from data' while one bound is still the data's", async () => {
-    const { user } = renderEditor();
+  it("an edit ticks the column's box visibly; unticking keeps the edit as a suggestion", async () => {
+    const { user, latest } = renderEditor();
     await user.click(screen.getByRole("button", { name: "Edit age" }));
     await user.clear(screen.getByLabelText("Maximum"));
     await user.type(screen.getByLabelText("Maximum"), "120");
+    await user.click(screen.getByLabelText("May be missing (nullable)"));
     await user.click(screen.getByRole("button", { name: "Save" }));
-    expect(within(rowOf("age")).getByText("from data (not DP)")).toBeInTheDocument();
+    const box = screen.getByRole("checkbox", { name: "Declare age public" });
+    expect(box).toBeChecked();
+    expect(within(rowOf("age")).getByText(/Untick to have it discovered with DP/)).toBeInTheDocument();
+    expect(latest().domain.age).toMatchObject({ bounds: { min: 17, max: 120 }, nullable: true });
+    await user.click(box);
+    expect(box).not.toBeChecked();
+    expect(within(rowOf("age")).getByText("discovered with DP")).toBeInTheDocument();
+    expect(latest().info.declared_public).toEqual([]);
+    expect(latest().domain.age.bounds).toEqual({ min: 17, max: 120 });
+  });
+
+  it("declares all shown columns public, and none again", async () => {
+    const { user, latest } = renderEditor();
+    await user.selectOptions(screen.getByRole("combobox", { name: "Filter by type" }), "categorical");
+    await user.click(screen.getByRole("button", { name: "Declare all shown public" }));
+    expect(latest().info.declared_public).toEqual(["workclass", "educational-num"]);
+    await user.selectOptions(screen.getByRole("combobox", { name: "Filter by type" }), "all");
+    await user.click(screen.getByRole("button", { name: "Declare all public" }));
+    expect(latest().info.declared_public).toEqual(["age", "workclass", "educational-num", "capital-gain"]);
+    expect(screen.getByTestId("declared-count")).toHaveTextContent("4 declared public");
+    await user.click(screen.getByRole("button", { name: "Undeclare all" }));
+    expect(latest().info.declared_public).toEqual([]);
+  });
+
+  it("locks every box ticked when the whole schema is declared (as confirmed)", () => {
+    const origin = adultOrigin();
+    renderEditor({ ...origin, info: { ...origin.info, domain_mode: "as_confirmed" } });
+    const box = screen.getByRole("checkbox", { name: "Declare workclass public" });
+    expect(box).toBeChecked();
+    expect(box).toBeDisabled();
+    expect(screen.getByTestId("declared-count")).toHaveTextContent("Whole schema declared public");
   });
 
   it.each([["0"], ["2.5"], ["-3"], ["many"], [""], ["100001"]])("refuses %j bins", async (bins) => {
@@ -167,7 +201,7 @@ describe("MetadataEditor: the inline editor", () => {
     await user.type(screen.getByLabelText("Categories"), "\n5");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(latest().domain["educational-num"].categories).toEqual([1, 2, 3, 4, "5"]);
-    expect(within(rowOf("educational-num")).getByText("public (set by you)")).toBeInTheDocument();
+    expect(within(rowOf("educational-num")).getByText("declared public")).toBeInTheDocument();
   });
 
   it("keeps saved edits while other columns are edited, cancelled, retyped or filtered away", async () => {

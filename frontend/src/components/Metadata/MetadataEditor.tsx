@@ -1,11 +1,13 @@
 /**
  * The review table of the inferred schema: one light row per column, search, type filter, bulk type
- * change, an inline editor opened per row, import/export of the CLI's schema file. Controlled: the schema
+ * change, "declare public" per column and for all shown, an inline editor opened per row (saving an edit
+ * declares the column), import/export of the CLI's schema file. Controlled: the schema
  * lives in the parent; rows are memoised so a 100+-column table filters and edits without re-rendering all.
  */
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import {
-  buildRows, exportDocument, filterRows, importDocument, replaceEntry, ROW_TYPES, setTypes, SchemaImportError,
+  buildRows, domainModeOf, exportDocument, filterRows, importDocument, replaceEntry, ROW_TYPES, setDeclared, setTypes,
+  SchemaImportError,
   type ColumnEntry, type ColumnRow, type RowType, type SchemaOrigin, type SchemaState,
 } from "../../lib/schemaModel";
 import { ColumnEditor } from "./ColumnEditor";
@@ -52,12 +54,24 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
       return next;
     });
   }, []);
+  const declare = useCallback((name: string, on: boolean) => {
+    onChangeRef.current(setDeclared(latest.current, [name], on));
+  }, []);
   const openEditor = useCallback((name: string) => setEditing(name), []);
   const closeEditor = useCallback(() => setEditing(null), []);
   const saveEntry = useCallback((name: string, entry: ColumnEntry) => {
     onChangeRef.current(replaceEntry(latest.current, name, entry));
     setEditing(null);
   }, []);
+
+  const wholeSchema = domainModeOf(value.info) === "as_confirmed";
+  const declarable = shown.filter((r) => r.type !== "excluded");
+  const allShownDeclared = declarable.length > 0 && declarable.every((r) => r.declared);
+  const filtered = shown.length < rows.length;
+
+  function declareShown(on: boolean) {
+    onChange(setDeclared(value, declarable.map((r) => r.name), on));
+  }
 
   function applyBulk() {
     const names = shownSelected.map((r) => r.name);
@@ -131,6 +145,17 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
           Apply to selected
         </button>
         <span className="muted">{shownSelected.length} selected</span>
+        <button type="button" className="secondary" onClick={() => declareShown(true)}
+          disabled={wholeSchema || declarable.length === 0 || allShownDeclared}>
+          {filtered ? "Declare all shown public" : "Declare all public"}
+        </button>
+        <button type="button" className="secondary" onClick={() => declareShown(false)}
+          disabled={wholeSchema || !declarable.some((r) => r.declared)}>
+          {filtered ? "Undeclare all shown" : "Undeclare all"}
+        </button>
+        <span className="muted" data-testid="declared-count">
+          {wholeSchema ? "Whole schema declared public" : `${rows.filter((r) => r.declared).length} declared public`}
+        </span>
         <span className="spacer" />
         <button type="button" className="secondary" onClick={exportSchema}>Export schema</button>
         <label className="file-button">
@@ -163,7 +188,7 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
               </th>
               <th scope="col">Type</th>
               <th scope="col">Why</th>
-              <th scope="col">Provenance</th>
+              <th scope="col">Domain</th>
               <th scope="col">Bounds or categories</th>
               <th scope="col">Binning</th>
               <th scope="col"><span className="visually-hidden">Actions</span></th>
@@ -179,7 +204,9 @@ export function MetadataEditor({ value, origin, onChange, columnErrors = {}, fil
                 error={columnErrors[row.name]}
                 entry={editing === row.name ? value.domain[row.name] : undefined}
                 originEntry={editing === row.name ? origin.domain[row.name] : undefined}
+                wholeSchema={wholeSchema}
                 onType={changeType}
+                onDeclare={declare}
                 onToggle={toggle}
                 onEdit={openEditor}
                 onCancel={closeEditor}
@@ -210,7 +237,10 @@ interface RowProps {
   error?: string;
   entry?: ColumnEntry;
   originEntry?: ColumnEntry;
+  /** `as_confirmed`: every column is declared; the boxes are ticked and locked. */
+  wholeSchema: boolean;
   onType: (name: string, type: RowType) => void;
+  onDeclare: (name: string, on: boolean) => void;
   onToggle: (name: string, on: boolean) => void;
   onEdit: (name: string) => void;
   onCancel: () => void;
@@ -220,10 +250,13 @@ interface RowProps {
 function sameRow(a: RowProps, b: RowProps): boolean {
   const keys = Object.keys(a.row) as (keyof ColumnRow)[];
   return a.selected === b.selected && a.editing === b.editing && a.error === b.error && a.entry === b.entry &&
-    a.originEntry === b.originEntry && a.onType === b.onType && keys.every((k) => a.row[k] === b.row[k]);
+    a.originEntry === b.originEntry && a.onType === b.onType && a.wholeSchema === b.wholeSchema &&
+    a.onDeclare === b.onDeclare && keys.every((k) => a.row[k] === b.row[k]);
 }
 
-const Row = memo(function Row({ row, selected, editing, error, entry, originEntry, onType, onToggle, onEdit, onCancel, onSave }: RowProps) {
+const Row = memo(function Row({
+  row, selected, editing, error, entry, originEntry, wholeSchema, onType, onDeclare, onToggle, onEdit, onCancel, onSave,
+}: RowProps) {
   const editable = row.type !== "excluded";
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(editing);
@@ -247,6 +280,7 @@ const Row = memo(function Row({ row, selected, editing, error, entry, originEntr
       <td className="reason">
         {row.reason || "—"}
         {row.inferredKind && row.inferredKind !== row.type && <span className="muted"> (inferred: {row.inferredKind})</span>}
+        {row.suggestedFix && row.type !== "excluded" && <span className="muted"> Suggestion: {row.suggestedFix}.</span>}
         {(row.unique !== null || Boolean(row.missing)) && (
           <span className="stats">
             {row.unique !== null && `${row.unique.toLocaleString("en-US")} distinct`}
@@ -256,13 +290,28 @@ const Row = memo(function Row({ row, selected, editing, error, entry, originEntr
       </td>
       <td>
         {row.type === "excluded" ? (
-          <span className="muted">not synthesized</span>
-        ) : row.provenance === "data" ? (
-          <span className="badge badge-data" title="Read off the private data without differential privacy; the privacy report lists it.">
-            from data (not DP)
-          </span>
+          <span className="muted">not synthesized (your exclusion)</span>
         ) : (
-          <span className="badge badge-public" title="Every value was set by you: public knowledge, no privacy cost.">public (set by you)</span>
+          <div className="declare">
+            <label>
+              <input type="checkbox" aria-label={`Declare ${row.name} public`} checked={row.declared} disabled={wholeSchema}
+                onChange={(e) => onDeclare(row.name, e.target.checked)} />
+              declare public
+            </label>
+            {row.declared ? (
+              <span className="badge badge-public" title="Your public declaration: used exactly as written, not protected by DP.">
+                declared public
+              </span>
+            ) : (
+              <span className="badge badge-dp" title="Derived with differential privacy at the start of the run; the values shown are only a suggestion.">
+                discovered with DP
+              </span>
+            )}
+            {row.declared && row.open && <span className="muted">{row.open}: discovered with DP</span>}
+            {row.declared && !wholeSchema && (
+              <span className="muted hint">Untick to have it discovered with DP; your values then stay a suggestion.</span>
+            )}
+          </div>
         )}
       </td>
       <td className="detail">

@@ -1,9 +1,16 @@
-/** Step 2: review the inferred schema, then start the run (`POST /confirm_synthesis`, wait=false). */
+/**
+ * Step 2: review the inferred schema, choose the domain mode and what is declared public, then start the run
+ * (`POST /confirm_synthesis`, wait=false, with `info_data.declared_public` / `domain_mode`). A refused confirm
+ * (e.g. 409: the dataset's ε cap) shows the service's sentence and keeps every edit.
+ */
 import { useId, useState } from "react";
 import { api, ApiError, type JobPublic, type RunSettings } from "../../api/client";
 import { formatNumber } from "../../lib/format";
-import { columnOfMessage, type SchemaOrigin, type SchemaState } from "../../lib/schemaModel";
+import {
+  columnOfMessage, confirmPayload, declaredColumns, domainModeOf, setDomainMode, type SchemaOrigin, type SchemaState,
+} from "../../lib/schemaModel";
 import { methodLabel } from "../../lib/stages";
+import { DescribedRadio } from "../ui/DescribedRadio";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { MetadataEditor } from "./MetadataEditor";
 
@@ -31,13 +38,16 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
   const warnings = info.warnings ?? [];
   const rows = info.train_size ?? 0;
   const deltaTooLarge = rows > 0 && settings.delta > 1 / (10 * rows);
+  const mode = domainModeOf(info);
+  const declared = declaredColumns(value).length;
 
   async function start() {
     setBusy(true);
     setError(null);
     setColumnErrors({});
     try {
-      const job = await api.confirm(uniqueId, value.domain, value.info, settings);
+      const payload = confirmPayload(value);
+      const job = await api.confirm(uniqueId, payload.domain, payload.info, settings, payload.domainMode);
       onStarted(job);
     } catch (e) {
       const message = e instanceof Error ? e.message : "The run could not be started.";
@@ -60,10 +70,30 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
         {info.columns.length} columns ({kept} to synthesize). {methodLabel(settings.method)}, ε = {formatNumber(settings.epsilon)},
         δ = {formatNumber(settings.delta)}.
       </p>
+      <fieldset className="mode-choice">
+        <legend>Domain of the columns</legend>
+        <DescribedRadio id={`${ids}-dp`} group={`${ids}-mode`} label="DP domain (default)"
+          description="anything not declared public is discovered with DP: kinds, categories, bounds and formats, from a small share of ε."
+          checked={mode === "dp"} onSelect={() => onChange(setDomainMode(value, "dp"))} />
+        <DescribedRadio id={`${ids}-as`} group={`${ids}-mode`} label="As confirmed"
+          description="I declare the whole schema below public: it is used exactly as shown, and the report says the domain is my declaration."
+          checked={mode === "as_confirmed"} onSelect={() => onChange(setDomainMode(value, "as_confirmed"))} />
+      </fieldset>
       <p className="help">
-        Check each column's type and its bounds or categories. Values marked <span className="badge badge-data">from data (not DP)</span>{" "}
-        were read off your private data without differential privacy: replace them with public knowledge (e.g. an age
-        range of 0 to 120, the official list of regions) where you can; the privacy report lists those you keep.
+        {mode === "dp" ? (
+          <>
+            The values below were inferred from your private data and are shown to you only; they are suggestions. A
+            column whose box <em>declare public</em> is ticked is used exactly as shown: tick it only for what is
+            public knowledge (an age range of 0 to 120, the official list of regions). Editing a value ticks the box;
+            untick it to keep the edit as a suggestion only. Everything else is discovered with DP when the run starts.{" "}
+            <strong>{declared} of {kept} columns declared public.</strong>
+          </>
+        ) : (
+          <>
+            Every column below is declared public and used exactly as shown, without DP: the inferred values came from
+            your private data, so change them to public knowledge where they are not.
+          </>
+        )}
       </p>
       {deltaTooLarge && (
         <p className="warning">
@@ -82,7 +112,11 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
         <button type="button" className="secondary" onClick={onBack}>Back</button>
         <button type="button" className="primary" onClick={start} disabled={busy || kept === 0}>Start synthesis</button>
         {kept === 0 && <span className="field-error">Keep at least one column.</span>}
-        {busy && <span className="muted" role="status">Starting the run…</span>}
+        {busy && (
+          <span className="muted" role="status">
+            Starting the run{mode === "dp" && declared < kept ? ": discovering the undeclared columns with DP…" : "…"}
+          </span>
+        )}
       </div>
     </section>
   );

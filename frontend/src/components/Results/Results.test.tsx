@@ -43,6 +43,46 @@ describe("results", () => {
     expect(within(screen.getByRole("list", { name: /not DP/ })).getByText("city")).toBeInTheDocument();
   });
 
+  it("states the summary, the mode, the declared columns, the decisions with their sources and the dataset odometer", () => {
+    const summary = "(ε = 1, δ = 1e-09)-DP end to end, except that 1 column(s) (age) use the schema you declared public.";
+    const job = jobFixture({
+      status: "succeeded",
+      privacy_report: privacyReportFixture({
+        summary,
+        domain_mode: "dp",
+        declared_columns: ["age"],
+        decisions: [
+          { column: "age", decision: "bounds", value: { min: 0, max: 120 }, source: "declared", rho: 0 },
+          { column: "city", decision: "categories", value: ["Lyon", "Oslo", "Paris", "Rome", "Turin", "Ulm", "Wien"], source: "dp", rho: 0.0012 },
+          { column: "", decision: "null_token", value: "", source: "default", rho: 0 },
+        ],
+        dataset: { dataset_id: "feedc0de", jobs: 3, rho: 0.045, epsilon: 2.9, delta: 1e-9 },
+      }),
+    });
+    render(<PrivacyReport job={job} />);
+    expect(screen.getByTestId("privacy-summary")).toHaveTextContent(summary);
+    expect(screen.getByTestId("domain-mode")).toHaveTextContent(/DP domain: 1 column\(s\) declared public/);
+    expect(within(screen.getByRole("list", { name: "Columns declared public" })).getByText("age")).toBeInTheDocument();
+    const decisions = screen.getByRole("table", { name: "Decisions" });
+    expect(within(decisions).getByRole("row", { name: /age bounds .*"max":120.* declared by you/ })).toBeInTheDocument();
+    expect(within(decisions).getByRole("row", { name: /city categories Lyon, Oslo.*\(7 in all\) derived with DP 0\.0012/ })).toBeInTheDocument();
+    expect(within(decisions).getByRole("row", { name: /\(table\) null_token \(empty\) public default/ })).toBeInTheDocument();
+    expect(screen.getByTestId("dataset-budget")).toHaveTextContent("This dataset: 3 runs, cumulative ε = 2.9 at δ = 1e-9");
+    expect(screen.queryByText(/Not covered by differential privacy/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/satisfies/)).not.toBeInTheDocument();
+  });
+
+  it("says in plain words that the domain is the user's declaration in the as-confirmed mode", () => {
+    const job = jobFixture({
+      status: "succeeded",
+      dataset_budget: { dataset_id: "feedc0de", jobs: 1, rho: 0.015, epsilon: 1, delta: 1e-9 },
+      privacy_report: privacyReportFixture({ domain_mode: "as_confirmed", declared_columns: ["age", "city"] }),
+    });
+    render(<PrivacyReport job={job} />);
+    expect(screen.getByTestId("domain-mode")).toHaveTextContent(/As confirmed: the whole schema is your public declaration/);
+    expect(screen.getByTestId("dataset-budget")).toHaveTextContent("This dataset: 1 run, cumulative ε = 1 at δ = 1e-9");
+  });
+
   it("parses quoted CSV cells and drops a record cut off by a partial read", () => {
     expect(parseCsv('a,b\r\n"x, ""y""",2\n"multi\nline",3\n4,"unfinish')).toEqual([["a", "b"], ['x, "y"', "2"], ["multi\nline", "3"]]);
   });
