@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from method.api.metadata import ColumnSpec, TableMetadata
+from method.preprocess_common.discovery import category_order, plain_scalar
 from web_app.ingestion.column_stats import ColumnStats, column_stats, value_counts
 from web_app.ingestion.datetimes import DATETIME_FORMATS, detect_datetime_format
 
@@ -299,24 +299,11 @@ def _categorical(
         reasons.append(Reason("high_cardinality", (
             f"{stats.unique:,} distinct values (> {settings.high_cardinality}): consider "
             f"{'binning it as numerical' if fix == 'bin' else 'merging rare values'} or excluding it")))
-    ordered = sorted(counts, key=lambda item: _sort_key(item[0]))
-    categories = tuple(_plain(value) for value, _ in ordered)
+    ordered = sorted(counts, key=lambda item: category_order(item[0]))
+    categories = tuple(plain_scalar(value) for value, _ in ordered)
     numbers = stats.family == "numeric"
     return ColumnInference(
         kind="categorical", reasons=tuple(reasons), categories=categories, counts=tuple(int(c) for _, c in ordered),
         other_token=capped, lower=stats.lower if numbers else None, upper=stats.upper if numbers else None,
         integer=stats.integer, high_cardinality=high, suggested_fix=fix, **base,
     )
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | np.bool_):
-        return (0, int(value))
-    if isinstance(value, int | float | np.integer | np.floating):
-        return (0, float(value))
-    return (1, str(value))
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-friendly Python scalar (``np.int64(3)`` → ``3``)."""
-    return value.item() if isinstance(value, np.generic) else value

@@ -177,8 +177,8 @@ def dp_categories(series: pd.Series, ledger: BudgetLedger, rho: float, delta: fl
                             measured=str(series.name))
     kept = np.flatnonzero(noisy > threshold(sigma, delta))
     kept = kept[np.argsort(-noisy[kept], kind="stable")][:max_categories]
-    values = [_plain(value) for value in counts.index[kept]]
-    return tuple(sorted(values, key=_sort_key))
+    values = [plain_scalar(value) for value in counts.index[kept]]
+    return tuple(sorted(values, key=category_order))
 
 
 def _magnitude_edges() -> np.ndarray:
@@ -230,7 +230,12 @@ def dp_bounds(values: np.ndarray, ledger: BudgetLedger, rho: float, noise: Noise
     return low, max(low, high)
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
+def category_order(value: Any) -> tuple[int, Any]:
+    """The order of a category list: booleans and numbers by value, then text.
+
+    >>> sorted(["b", 2, True, 1.5], key=category_order)
+    [True, 1.5, 2, 'b']
+    """
     if isinstance(value, bool | np.bool_):
         return (0, int(value))
     if isinstance(value, int | float | np.integer | np.floating):
@@ -238,5 +243,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
-def _plain(value: Any) -> Any:
+def plain_scalar(value: Any) -> Any:
+    """A JSON-friendly Python scalar (``np.int64(3)`` → ``3``)."""
     return value.item() if isinstance(value, np.generic) else value
