@@ -195,7 +195,7 @@ def metadata_from_confirmed(
     declared = _declared(info, run_mode, kept)
     builder = _Builder(limits)
     validated = {name: builder.column(name, domain[name], frame[name]) for name in kept}
-    open_columns = [name for name in kept if name not in declared or builder.open.get(name)]
+    open_columns = [name for name in kept if name not in declared or builder.open[name]]
     if open_columns and budget is None:
         raise SchemaError("needs_budget", "this schema needs DP domain discovery but the run has no budget for it")
     if budget is not None:
@@ -203,10 +203,9 @@ def metadata_from_confirmed(
     specs: list[ColumnSpec] = []
     decisions: list[Decision] = []
     for name in kept:
-        if name in declared:
+        if name in declared or budget is None:  # no budget: every column is declared and complete
             spec = builder.declared(name, validated[name], frame[name], budget, decisions)
         else:
-            assert budget is not None  # checked above
             found = discover_column(name, frame[name], budget)
             decisions += found.decisions
             builder.formats.pop(name, None)
@@ -287,8 +286,9 @@ def _finite(value: Any, column: str, what: str) -> float:
 
 class _Builder:
     """Validates each confirmed entry into a :class:`ColumnSpec`, collecting the side tables of the schema
-    and the facts each entry leaves open (:attr:`open`). Open facts get data values here only so that the
-    entry can be validated; a declared column gets them from DP in :meth:`declared`."""
+    and the facts each entry leaves open (:attr:`open`, by :func:`_open_facts`, the one rule). Open facts
+    get data values here only so that the entry can be validated; a declared column gets them from DP in
+    :meth:`declared`."""
 
     def __init__(self, limits: IngestionLimits) -> None:
         self.limits = limits
@@ -302,6 +302,7 @@ class _Builder:
         kind = entry.get("type")
         if kind not in COLUMN_KINDS:
             raise SchemaError("unknown_type", f"column {name!r}: type {kind!r} is not one of {', '.join(COLUMN_KINDS)}")
+        self.open[name] = _open_facts(entry)
         nullable = bool(entry.get("nullable", True))
         try:
             if kind == "categorical":
@@ -360,7 +361,6 @@ class _Builder:
     def _categorical(self, name: str, entry: Payload, series: pd.Series, nullable: bool) -> ColumnSpec:
         confirmed = entry.get("categories")
         if confirmed is None:
-            self.open[name] = {"categories"}
             confirmed = [value for value, _ in value_counts(series)][: self.limits.max_categories]
         if not isinstance(confirmed, list):
             raise SchemaError("invalid_categories", f"column {name!r}: categories must be a list, got {confirmed!r}")
@@ -393,8 +393,6 @@ class _Builder:
         fmt = None
         if kind == "datetime":
             fmt = entry.get("datetime_format")
-            if not fmt:
-                self.open.setdefault(name, set()).add("datetime_format")
             values = _as_datetime_ns(series, fmt, name)
             self.formats[name] = fmt or "ISO8601"
         else:
@@ -406,8 +404,6 @@ class _Builder:
         if not isinstance(bounds, dict):
             raise SchemaError("invalid_bounds",
                               f"column {name!r}: bounds must be an object {{min, max}}, got {bounds!r}")
-        if not raw_edges and (bounds.get("min") is None or bounds.get("max") is None):
-            self.open.setdefault(name, set()).add("bounds")
         lower = self._bound(name, kind, fmt, bounds.get("min"), data_bounds[0], "min")
         upper = self._bound(name, kind, fmt, bounds.get("max"), data_bounds[1], "max")
         edges = tuple(self._bound(name, kind, fmt, edge, 0.0, "a bin edge") for edge in raw_edges)
