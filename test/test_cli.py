@@ -154,3 +154,13 @@ def test_a_seeded_run_warns_on_stderr(capsys: pytest.CaptureFixture[str]) -> Non
         "(omit --seed for a private release)\n")
     warn_if_seeded(None)
     assert capsys.readouterr().err == ""
+
+
+def test_evaluate_without_a_schema_reads_open_facts_off_the_owners_data(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    frame = pd.DataFrame({"user": [f"u{i}" for i in range(300)], "group": ["a", "b", "c"] * 100})
+    real, synth = tmp_path / "real.csv", tmp_path / "synth.csv"
+    frame.to_csv(real, index=False)
+    frame.sample(frac=1, random_state=0).to_csv(synth, index=False)
+    assert main(["evaluate", str(real), str(synth), "--seed", "0"]) == 0  # no DP budget needed: owner-only
+    assert {c["name"] for c in json.loads(capsys.readouterr().out)["columns"]} == {"user", "group"}

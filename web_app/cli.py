@@ -246,7 +246,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     real = _ingest(args.real)
     synthetic = _ingest(args.synthetic)
     domain, info = _payload_for(real, args.schema, args.real.stem)
-    schema = metadata_from_confirmed(domain, info, real.frame, mode="as_confirmed")  # owner-only: no DP
+    schema = metadata_from_confirmed(domain, info, real.frame, mode="as_confirmed", owner_only=True)
     rng = np.random.default_rng(args.seed)
     real_table = prepare_table(real.frame, schema, rng)
     synth_table = prepare_table(synthetic.frame, schema, rng, resample=False, strict=False)

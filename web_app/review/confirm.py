@@ -162,6 +162,7 @@ def needs_discovery(domain_data: Payload | str, info_data: Payload | str, reques
 def metadata_from_confirmed(
     domain_data: Payload | str, info_data: Payload | str, frame: pd.DataFrame, *,
     limits: IngestionLimits | None = None, budget: DomainBudget | None = None, mode: str | None = None,
+    owner_only: bool = False,
 ) -> ConfirmedSchema:
     """Validate a confirmed payload against ``frame`` and build the :class:`ConfirmedSchema`.
 
@@ -173,6 +174,8 @@ def metadata_from_confirmed(
         limits: ``max_categories`` caps confirmed category lists.
         budget: what DP discovery may spend (needed when :func:`needs_discovery` is not 0).
         mode: the request's domain mode (overrides the payload's).
+        owner_only: the schema only reads the owner's own table for the owner (the evaluation): open
+            facts take the data's values instead of needing a budget. Never for a release.
 
     Raises:
         SchemaError: ``malformed_json``, ``malformed_payload``, ``unknown_column``, ``no_columns``,
@@ -196,14 +199,14 @@ def metadata_from_confirmed(
     builder = _Builder(limits)
     validated = {name: builder.column(name, domain[name], frame[name]) for name in kept}
     open_columns = [name for name in kept if name not in declared or builder.open[name]]
-    if open_columns and budget is None:
+    if open_columns and budget is None and not owner_only:
         raise SchemaError("needs_budget", "this schema needs DP domain discovery but the run has no budget for it")
     if budget is not None:
         budget.columns = len(open_columns)
     specs: list[ColumnSpec] = []
     decisions: list[Decision] = []
     for name in kept:
-        if name in declared or budget is None:  # no budget: every column is declared and complete
+        if name in declared or budget is None:  # no budget: declared and complete, or owner-only
             spec = builder.declared(name, validated[name], frame[name], budget, decisions)
         else:
             found = discover_column(name, frame[name], budget)
