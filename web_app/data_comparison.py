@@ -117,15 +117,23 @@ def _clean(value: object) -> object:
     return value
 
 
+#: Bins of a DP-binned column in the evaluation: its ``bins`` is PrivTree's finest resolution (up to
+#: 16,384 cells), far too fine to compare a few hundred synthetic rows with the real ones.
+EVALUATION_BINS = 32
+
+
 def evaluation_metadata(metadata: TableMetadata) -> TableMetadata:
-    """The metadata used to code both tables: public binnings, nullable columns, an "other" category code."""
+    """The metadata used to code both tables: public binnings (a DP-binned column gets
+    :data:`EVALUATION_BINS` uniform bins), nullable columns, an "other" category code."""
     specs = []
     for spec in metadata.columns:
         if spec.kind == "categorical":
             specs.append(dataclasses.replace(spec, other_token=True, nullable=True))
+        elif spec.is_dp_binned:
+            specs.append(dataclasses.replace(spec, binning="uniform", bins=min(spec.bins, EVALUATION_BINS),
+                                             nullable=True))
         else:
-            binning = "uniform" if spec.is_dp_binned else spec.binning
-            specs.append(dataclasses.replace(spec, binning=binning, nullable=True))
+            specs.append(dataclasses.replace(spec, nullable=True))
     return TableMetadata(tuple(specs))
 
 
