@@ -146,14 +146,19 @@ def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, noise: Noi
 
 
 def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: BudgetLedger, rho: float,
-                       noise: NoiseSource) -> str | None:
+                       noise: NoiseSource, *, screen: re.Pattern[str] | None = None) -> str | None:
     """The first candidate format, in the caller's order of preference, that parses all but 1 % of the
     present values, clearly, by the noisy counts of failures; ``None`` (not dates) if none does.
-    Preference breaks the ties the data cannot (all days ≤ 12: day-first and month-first both parse)."""
+    Preference breaks the ties the data cannot (all days ≤ 12: day-first and month-first both parse).
+    ``screen``, a pattern every value any of ``formats`` parses matches, only saves time: values it
+    rejects fail every format without being parsed (the counts are the same)."""
     if not formats:
         return None
     text = series.dropna().astype(str).str.strip()
-    failures = {fmt: int(pd.to_datetime(text, format=fmt, errors="coerce").isna().sum()) for fmt in formats}
+    shaped = text[text.str.match(screen)] if screen is not None else text
+    unshaped = len(text) - len(shaped)
+    failures = {fmt: unshaped + int(pd.to_datetime(shaped, format=fmt, errors="coerce").isna().sum())
+                for fmt in formats}
     failures["present"] = len(text)
     noisy, sigma = noisy_counts(ledger, FORMAT_STAGE, failures, rho, noise, measured=str(series.name))
     present = noisy.pop("present")

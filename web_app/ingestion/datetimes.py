@@ -30,7 +30,8 @@ DATETIME_FORMATS: tuple[str, ...] = (
     "%m/%d/%Y %H:%M",
     "%d.%m.%Y %H:%M",
 )
-_SCREEN = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+#: The shape of every value one of :data:`DATETIME_FORMATS` parses (a cheap screen before parsing).
+DATE_SHAPE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _SAMPLE = 200
 
 
@@ -46,7 +47,7 @@ def detect_datetime_format(
     ('%d/%m/%Y', '2020-01-31', False)
     """
     head = head_present(series, 20)
-    if not head or not all(_SCREEN.match(str(value).strip()) for value in head):
+    if not head or not all(DATE_SHAPE.match(str(value).strip()) for value in head):
         return None
     present = series.dropna()
     sample = pd.Series(present.astype(str).unique()[:_SAMPLE])

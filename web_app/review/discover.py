@@ -22,7 +22,7 @@ from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common import discovery
 from web_app.data_inference import OTHER_LABEL
-from web_app.ingestion.datetimes import DATETIME_FORMATS
+from web_app.ingestion.datetimes import DATE_SHAPE, DATETIME_FORMATS
 
 Source = Literal["declared", "dp", "default"]
 DEFAULT_BINS = 32
@@ -130,7 +130,8 @@ def discover_bounds(values: np.ndarray, name: str, budget: DomainBudget, rho: fl
 
 
 def discover_format(series: pd.Series, budget: DomainBudget, rho: float) -> str | None:
-    return discovery.dp_datetime_format(series, DATETIME_FORMATS, budget.ledger, rho, budget.noise)
+    return discovery.dp_datetime_format(series, DATETIME_FORMATS, budget.ledger, rho, budget.noise,
+                                        screen=DATE_SHAPE)
 
 
 def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> DiscoveredColumn:
