@@ -38,7 +38,7 @@ def _schema(data: bytes, tmp_path: Any, declared: tuple[str, ...] = ()) -> Any:
     ingested = ingest_upload(io.BytesIO(data), "t.csv", tmp_path)
     domain, info = draft_payload(infer_metadata(ingested.frame), ingested.frame)
     info["declared_public"] = list(declared)
-    schema, _ = confirm_run(domain, info, ingested.frame, SynthesisRequest("mst", 4.0, 1e-9),
+    schema, _ = confirm_run(domain, info, ingested.frame, SynthesisRequest("mst", 4.0, 1e-9, seed=0),
                             limits=IngestionLimits())
     return schema
 
