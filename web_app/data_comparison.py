@@ -118,7 +118,7 @@ def _clean(value: object) -> object:
 
 
 #: Bins of a DP-binned column in the evaluation: its ``bins`` is PrivTree's finest resolution (up to
-#: 16,384 cells), far too fine to compare a few hundred synthetic rows with the real ones.
+#: 131,072 cells), far too fine to compare a few hundred synthetic rows with the real ones.
 EVALUATION_BINS = 32
 
 

@@ -28,6 +28,9 @@ COLUMN_KINDS: tuple[str, ...] = ("categorical", "numerical", "datetime")
 PROVENANCES: tuple[str, ...] = ("public", "data", "dp")
 BINNINGS: tuple[str, ...] = ("uniform", "exponential", "privtree", "dawa")
 DP_BINNINGS: tuple[str, ...] = ("privtree", "dawa")
+#: Most bins of a public binning; a DP binning's ``bins`` is its finest resolution (its leaves adapt),
+#: fine enough for one whole number per cell over a range of 2^17.
+MAX_BINS, MAX_DP_RESOLUTION = 100_000, 2**17
 
 
 def _one_of(value: str, valid: tuple[str, ...], what: str, column: str) -> None:
@@ -99,9 +102,10 @@ class ColumnSpec:
             raise InvalidMetadataError(
                 f"column {self.name!r}: bounds must be finite with lower <= upper, got [{self.lower}, {self.upper}]"
             )
-        if not (isinstance(self.bins, int) and 1 <= self.bins <= 100_000):
+        most = MAX_DP_RESOLUTION if self.binning in DP_BINNINGS else MAX_BINS
+        if not (isinstance(self.bins, int) and 1 <= self.bins <= most):
             raise InvalidMetadataError(
-                f"column {self.name!r}: bins must be an integer in [1, 100000], got {self.bins!r}"
+                f"column {self.name!r}: bins must be an integer in [1, {most}], got {self.bins!r}"
             )
         if self.edges:
             self._validate_edges()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from method.api.errors import InvalidParameterError
-from method.api.metadata import ColumnKind, ColumnSpec, Domain, Provenance, TableMetadata
+from method.api.metadata import MAX_BINS, ColumnKind, ColumnSpec, Domain, Provenance, TableMetadata
 from method.api.noise import NoiseSource
 from method.api.privacy import DISCRETE_LAPLACE, BudgetLedger
 from method.api.utils import check_columns
@@ -80,7 +80,8 @@ def _column_provenance(spec: ColumnSpec, codec: ColumnCodec, rho: float) -> Colu
 
 def _public_twin(spec: ColumnSpec) -> ColumnCodec:
     """The codec ``spec`` would have with a public uniform binning: validates values, draws no noise."""
-    return make_codec(dataclasses.replace(spec, binning="uniform"), None, epsilon=None, rng=None)
+    twin = dataclasses.replace(spec, binning="uniform", bins=min(spec.bins, MAX_BINS))
+    return make_codec(twin, None, epsilon=None, rng=None)
 
 
 @dataclass(frozen=True, slots=True)
