@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from method.api.noise import discrete_laplace
 
 LATTICE = 2**16  # noise resolution: 1/K of a record
 SCALE_SLACK = 1 + 2.0**-10
+_DRAW_BATCH = 256  # noise values drawn at a time
 
 
 def privtree_parameters(epsilon: float, fanout: int = 2) -> tuple[float, float]:
@@ -92,9 +94,15 @@ def privtree_partition(
         raise InvalidParameterError("PrivTree needs integer record counts")
     prefix = np.concatenate([[0], np.cumsum(counts.astype(np.int64))]) * LATTICE
     step, threshold = math.ceil(delta * LATTICE), math.floor(theta * LATTICE)
-    # each tested node (two or more cells) draws one value; a tree over N cells has at most N − 1
-    draws = discrete_laplace(lam * LATTICE * SCALE_SLACK, max(len(counts) - 1, 0), rng)
-    pool = iter(draws.tolist())
+    # each tested node (two or more cells) draws one fresh value: i.i.d. draws, made in batches as the
+    # tree grows (a tree over N cells tests at most N − 1 nodes, but usually far fewer)
+    scale = lam * LATTICE * SCALE_SLACK
+
+    def fresh_draws() -> Iterator[int]:
+        while True:
+            yield from discrete_laplace(scale, _DRAW_BATCH, rng).tolist()
+
+    pool = fresh_draws()
     boundaries = {0, len(counts)}
     queue: deque[tuple[int, int, int]] = deque([(0, len(counts), 0)])
     while queue:
