@@ -143,8 +143,7 @@ def domain_mode(info_data: Payload, requested: str | None = None) -> str:
 def kept_columns(domain_data: Payload | str, info_data: Payload | str) -> int:
     """How many columns the payload keeps (checked against the synthesis limit before any work)."""
     domain = load_json(domain_data, "domain_data")
-    excluded = set(_name_list(load_json(info_data, "info_data").get("excluded_columns", []),
-                              "info_data.excluded_columns"))
+    excluded = _excluded(load_json(info_data, "info_data"))
     return sum(1 for name in domain if name not in excluded)
 
 
@@ -153,7 +152,7 @@ def needs_discovery(domain_data: Payload | str, info_data: Payload | str, reques
     domain = load_json(domain_data, "domain_data")
     info = load_json(info_data, "info_data")
     mode = domain_mode(info, requested_mode)
-    excluded = set(_name_list(info.get("excluded_columns", []), "info_data.excluded_columns"))
+    excluded = _excluded(info)
     declared = _declared(info, mode, [name for name in domain if name not in excluded])
     return sum(1 for name, entry in domain.items()
                if name not in excluded and (name not in declared or _open_facts(entry)))
@@ -187,7 +186,7 @@ def metadata_from_confirmed(
     domain = load_json(domain_data, "domain_data")
     info = load_json(info_data, "info_data")
     run_mode = domain_mode(info, mode)
-    excluded = set(_name_list(info.get("excluded_columns", []), "info_data.excluded_columns"))
+    excluded = _excluded(info)
     unknown = [name for name in [*domain, *excluded] if name not in frame.columns]
     if unknown:
         raise SchemaError("unknown_column", f"column(s) {', '.join(map(repr, unknown))} are not in the table; "
@@ -267,6 +266,11 @@ def _open_facts(entry: Any) -> set[str]:
     if entry.get("type") == "datetime" and not entry.get("datetime_format"):
         facts.add("datetime_format")
     return facts
+
+
+def _excluded(info: Payload) -> set[str]:
+    """The user's exclusions, ``info_data["excluded_columns"]``."""
+    return set(_name_list(info.get("excluded_columns", []), "info_data.excluded_columns"))
 
 
 def _name_list(value: Any, what: str) -> list[str]:
