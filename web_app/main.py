@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.object_storage import storage_from_settings
@@ -54,8 +55,10 @@ def create_app(settings: Settings | None = None, frontend_dist: Path = FRONTEND_
             shutdown()
         services.store.dispose()
 
-    app = FastAPI(title="PrivSyn service", version="0.1.0", lifespan=lifespan,
-                  generate_unique_id_function=_operation_id)
+    # /docs and /redoc load Swagger UI and ReDoc from the app itself (fastapi-offline ships the assets):
+    # our users run on offline and enclave machines, where a CDN page stays blank.
+    app = FastAPIOffline(title="PrivSyn service", version="0.1.0", lifespan=lifespan,
+                         generate_unique_id_function=_operation_id, static_url="/docs-assets")
     app.state.services = services
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
