@@ -164,3 +164,29 @@ def test_evaluate_without_a_schema_reads_open_facts_off_the_owners_data(tmp_path
     frame.sample(frac=1, random_state=0).to_csv(synth, index=False)
     assert main(["evaluate", str(real), str(synth), "--seed", "0"]) == 0  # no DP budget needed: owner-only
     assert {c["name"] for c in json.loads(capsys.readouterr().out)["columns"]} == {"user", "group"}
+
+
+def _failing_synthesis(*_: object, **__: object) -> None:
+    raise IndexError("string index out of range")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_internal_failure_is_one_line_with_a_reference_and_exit_1(
+        debug: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The failure is injected after ingestion and confirmation (the CLI's error path is under test, not a method).
+    monkeypatch.setattr("web_app.cli.synthesize", _failing_synthesis)
+    data = _bad(tmp_path, "a.csv", b"a,b\n" + b"".join(b"%d,%d\n" % (i % 3, i % 5) for i in range(5000)))
+    argv = ["synthesize", data, "--method", "mst", "--epsilon", "4", "--delta", "1e-9", "-o", str(tmp_path / "o.csv"),
+            "--no-progress"]
+    assert main((["--debug"] if debug else []) + argv) == 1
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if line.startswith("error ["))
+    assert line.startswith("error [internal_error]: synthesize failed unexpectedly (IndexError); reference ")
+    assert not (tmp_path / "o.csv").exists()
+    if debug:
+        assert "Traceback" in err and "string index out of range" in err
+    else:
+        assert "Traceback" not in err and err.count("\n") == 1
+        log = Path(line.split("details in ")[1].split(";")[0])
+        assert "string index out of range" in log.read_text() and "Traceback" in log.read_text()
+        log.unlink()

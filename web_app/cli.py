@@ -5,9 +5,10 @@
     privsyn evaluate real.csv synth.csv [--schema schema.json] [-o report.html]
 
 It runs the same code as the web service (ingestion, inference, the schema payload, the registry's
-synthesizers, the evaluation) without the web stack. Bad input prints ``error: …`` (and a hint) on stderr
-and exits with status 2; nothing prints a traceback. Progress goes to stderr through tqdm (only on a
-terminal unless ``--progress`` is given).
+synthesizers, the evaluation) without the web stack. Bad input prints one ``error [code]: …`` line (and a
+hint) on stderr and exits with status 2; a failure of ours prints ``error [internal_error]: …`` with a
+reference, writes the traceback to a log file named by it and exits with status 1 (``--debug`` prints the
+traceback instead). Progress goes to stderr through tqdm (only on a terminal unless ``--progress`` is given).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+import traceback
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,7 @@ from web_app.synthesis_service import (
 
 EXIT_BAD_INPUT = 2
 EXIT_IO = 1
+EXIT_INTERNAL = 1
 PRIVACY_HELP = """privacy parameters:
   --epsilon E   the privacy-loss bound ε of (ε, δ)-differential privacy: any one person's presence or
                 absence changes the probability of any output by at most a factor e^ε. Smaller is more
@@ -57,6 +62,7 @@ released as written. The summary line says which applies.
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privsyn", description="Differentially private synthetic tables.",
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=PRIVACY_HELP)
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True)
     infer = commands.add_parser("infer", help="infer a schema file (review and edit it, then pass --schema)")
     infer.add_argument("data", type=Path, help="the table: .csv, .tsv, .zip or .gz")
@@ -99,7 +105,7 @@ def _progress_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit status (0 ok, 2 bad input, 1 I/O failure)."""
+    """Run one command; returns the exit status (0 ok, 2 bad input, 1 I/O or internal failure)."""
     args = _parser().parse_args(argv)
     try:
         return {"infer": _infer, "synthesize": _synthesize, "evaluate": _evaluate}[args.command](args)
@@ -110,7 +116,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), "io_error")
         return EXIT_IO
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", "interrupted")
+        return 130
+    except Exception as error:  # a failure of ours, not of the input: one line, the details in a log
+        _internal_failure(error, args.command, debug=args.debug)
+        return EXIT_INTERNAL
     return EXIT_BAD_INPUT
+
+
+def _internal_failure(error: Exception, command: str, *, debug: bool) -> None:
+    """Report an unexpected exception: a reference id, the traceback in a log file (or on stderr with --debug)."""
+    reference = uuid.uuid4().hex[:12]
+    details = "".join(traceback.format_exception(error))
+    if debug:
+        sys.stderr.write(details)
+        where = "traceback above"
+    else:
+        log = Path(tempfile.gettempdir()) / f"privsyn-error-{reference}.log"
+        log.write_text(f"privsyn {command}: internal error {reference}\n{details}", encoding="utf-8")
+        where = f"details in {log}; --debug prints them"
+    _fail(f"{command} failed unexpectedly ({type(error).__name__}); reference {reference} ({where}). "
+          "This is a bug of ours, not of your data: please report it with the reference.", "internal_error")
 
 
 def _fail(message: str, code: str) -> None:
