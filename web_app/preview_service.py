@@ -70,7 +70,11 @@ class PreviewService:
 
     def create_preview(self, upload: BinaryIO | None, filename: str | None, dataset_name: str,
                        request: SynthesisRequest, params: dict[str, Any], principal: Principal) -> Preview:
-        """Check the run parameters, then ingest and infer an upload (or the named sample without one)."""
+        """Check the run parameters, then ingest and infer an upload (or the named sample without one).
+
+        ``params`` keep what the history shows: ``dataset_name`` (the client's, else the upload's file name
+        without its suffix, else the sample's name) and ``source`` (file name, rows × columns, SHA-256).
+        """
         validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         if upload is None:
@@ -83,8 +87,12 @@ class PreviewService:
             with tempfile.TemporaryDirectory(prefix="privsyn-upload-") as workdir:
                 ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits)
         frame = ingested.frame
+        file_name = Path(filename).name if upload is not None and filename else f"{dataset_name} (bundled sample)"
+        name = params.get("dataset_name") or (Path(filename).stem if upload is not None and filename else dataset_name)
+        source = {"file_name": file_name, "rows": len(frame), "columns": frame.shape[1], "sha256": ingested.sha256}
+        params = {**params, "dataset_name": name, "source": source}
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
-        domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",
+        domain_data, info_data = draft_payload(inferred, frame, name=name or "dataset",
                                                warnings=ingested.warnings, null_token=ingested.null_token)
         preview = Preview(new_id(), frame, domain_data, info_data, params, ingested.null_token)
         self._persist(preview, principal)
@@ -157,4 +165,10 @@ class PreviewService:
         return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=schema.null_token,
                                 run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
                                 datetime_formats=dict(schema.datetime_formats), story=story,
-                                display={"preview_id": preview_id, **(display or {})})
+                                display={"preview_id": preview_id, **_dataset_fields(preview.params),
+                                         **(display or {})})
+
+
+def _dataset_fields(params: dict[str, Any]) -> dict[str, Any]:
+    """What a job shows of the preview it came from (its data set's name and source), if the preview has it."""
+    return {key: params[key] for key in ("dataset_name", "source") if key in params}

@@ -13,7 +13,10 @@ const olderRun = {
 };
 const previewedRun = {
   job_id: "fedcba9876543210", status: "succeeded", method: "mst",
-  params: { epsilon: 2, delta: 1e-9, rows: 300, knobs: {}, preview_id: PREVIEW_ID, dataset_name: "adult" },
+  params: {
+    epsilon: 2, delta: 1e-9, rows: 300, knobs: {}, preview_id: PREVIEW_ID, dataset_name: "parcels_2024",
+    source: { file_name: "parcels_2024.csv", rows: 48842, columns: 15, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b" },
+  },
   progress: { stage: "mst:sample", fraction: 1 }, created_at: "2026-11-24T22:00:00Z", started_at: "2026-11-24T22:00:50Z",
   finished_at: "2026-11-24T22:01:05Z", status_url: "/jobs/fedcba9876543210",
   dataset_budget: { dataset_id: PREVIEW_ID, jobs: 3, rho: 0.3, epsilon: 4.75, delta: 1e-9 },
@@ -90,6 +93,12 @@ describe("App", () => {
     expect(within(runs).getByRole("columnheader", { name: "Dataset ε so far" })).toBeInTheDocument();
     expect(rows[1]).toHaveTextContent("4.75 (3 runs)");
     expect(rows[0]).toHaveTextContent(/AIM.*0\.5—/);
+  });
+
+  it("names each run's data set: its file, rows × columns and a short hash of the file", async () => {
+    stubFetch();
+    const { rows } = await openRuns();
+    expect(rows[1]).toHaveTextContent("parcels_2024parcels_2024.csv · 48,842 × 15 · 9f86d081");
   });
 
   it("re-runs a run with changes from its stored preview: step 2 reopens with that schema, no upload", async () => {

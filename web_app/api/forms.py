@@ -198,6 +198,14 @@ def wants_to_wait(form: Mapping[str, Any]) -> bool:
 
 
 def display_params(form: Mapping[str, Any]) -> dict[str, str]:
-    """The legacy fields we keep with the job for display (they do not change the run)."""
+    """The legacy fields the client sent, kept with the job for display (they do not change the run).
+
+    Only fields actually given count: a default ``dataset_name`` would label every upload "adult".
+    """
     return {name: field(form, name) for name in ("dataset_name", "num_preprocess", "rare_threshold",
-                                                 "initialize_method") if field(form, name)}
+                                                 "initialize_method") if _given(form, name)}
+
+
+def _given(form: Mapping[str, Any], name: str) -> bool:
+    value = form.get(name)
+    return isinstance(value, str) and bool(value.strip())

@@ -17,9 +17,10 @@ No web framework here: the worker and the CLI import this module.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -82,6 +83,8 @@ class IngestedTable:
         warnings: human-readable notes for the review step (renames, columns read as text…).
         null_token: the token the file writes for a missing cell (e.g. ``?``; ``""`` for empty cells), so
             synthetic output can write missing cells the same way.
+        sha256: hex SHA-256 of the file as given (the archive for a .zip/.gz), so a run can name its input
+            in a way the curator can check with ``sha256sum``.
     """
 
     frame: pd.DataFrame
@@ -90,6 +93,7 @@ class IngestedTable:
     header_renames: tuple[HeaderRename, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     null_token: str = ""
+    sha256: str = ""
 
     @property
     def dialect_description(self) -> str:
@@ -133,7 +137,9 @@ def ingest_path(
         raise IngestionError("file_not_found", f"no such file: {path}")
     with tempfile.TemporaryDirectory(prefix="privsyn-ingest-") as workdir:
         csv_path = materialize_csv(path, Path(workdir), limits)
-        return _ingest_csv(csv_path, limits, options)
+        table = _ingest_csv(csv_path, limits, options)
+    with path.open("rb") as file:
+        return replace(table, sha256=hashlib.file_digest(file, "sha256").hexdigest())
 
 
 def _ingest_csv(path: Path, limits: IngestionLimits, options: IngestionOptions) -> IngestedTable:

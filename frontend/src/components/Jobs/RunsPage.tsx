@@ -85,7 +85,7 @@ export function RunsPage({ onOpen, onRerun }: Props) {
                     </td>
                     <td>{formatDate(job.created_at)}</td>
                     <td>{seconds === null ? "—" : formatDuration(seconds)}</td>
-                    <td>{String(job.params.dataset_name ?? "—")}</td>
+                    <td><DataCell params={job.params} /></td>
                     <td className="row-actions">
                       <button type="button" className="secondary small" onClick={() => onOpen(job.job_id)}>Open</button>
                       <button type="button" className="secondary small" onClick={() => onRerun(job)}>Re-run with changes</button>
@@ -98,5 +98,32 @@ export function RunsPage({ onOpen, onRerun }: Props) {
         </div>
       )}
     </section>
+  );
+}
+
+interface Source {
+  file_name?: string;
+  rows?: number;
+  columns?: number;
+  sha256?: string;
+}
+
+/** The run's data set: its name, and the file it came from (rows × columns, a short SHA-256 of the file). */
+function DataCell({ params }: { params: JobSummary["params"] }) {
+  const name = typeof params.dataset_name === "string" ? params.dataset_name : null;
+  const source = (params.source ?? null) as Source | null;
+  if (!name && !source) return <>—</>;
+  return (
+    <>
+      <span>{name ?? source?.file_name}</span>
+      {source && (
+        <span className="muted" title={source.sha256 ? `SHA-256 of ${source.file_name}: ${source.sha256}` : undefined}>
+          <br />
+          {source.file_name}
+          {source.rows !== undefined && source.columns !== undefined && ` · ${source.rows.toLocaleString("en-US")} × ${source.columns}`}
+          {source.sha256 && ` · ${source.sha256.slice(0, 8)}`}
+        </span>
+      )}
+    </>
   );
 }
