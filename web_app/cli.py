@@ -31,8 +31,9 @@ from method.api.errors import MethodError
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
 from web_app.ingestion.reader import IngestedTable, ingest_path
-from web_app.review.apply import prepare_table, synthetic_csv
+from web_app.review.apply import prepare_table
 from web_app.review.confirm import DOMAIN_MODES, ConfirmedSchema, confirm_run, load_json, metadata_from_confirmed
+from web_app.review.output import write_csv
 from web_app.review.payload import Payload, draft_payload, schema_document
 from web_app.synthesis_service import (
     DOMAIN_BUDGET,
@@ -157,7 +158,8 @@ def _ingest(path: Path) -> IngestedTable:
 
 def _payload_for(table: IngestedTable, schema_path: Path | None, name: str) -> tuple[Payload, Payload]:
     if schema_path is None:
-        return draft_payload(infer_metadata(table.frame), table.frame, name=name, null_token=table.null_token)
+        return draft_payload(infer_metadata(table.frame), table.frame, name=name, null_token=table.null_token,
+                             output_format=table.output_format)
     document = load_json(schema_path.read_text(encoding="utf-8"), f"schema file {schema_path}")
     if "domain_data" not in document or "info_data" not in document:
         raise SchemaError("malformed_payload", f"schema file {schema_path} needs 'domain_data' and 'info_data'")
@@ -168,7 +170,7 @@ def _infer(args: argparse.Namespace) -> int:
     table = _ingest(args.data)
     inferred = infer_metadata(table.frame)
     domain, info = draft_payload(inferred, table.frame, name=args.name or args.data.stem, warnings=table.warnings,
-                                 null_token=table.null_token)
+                                 null_token=table.null_token, output_format=table.output_format)
     info["ingestion"] = {"dialect": table.dialect_description, "encoding": table.encoding}
     args.output.write_text(json.dumps(schema_document(domain, info), indent=2, ensure_ascii=False), encoding="utf-8")
     suggested = ", ".join(inferred.excluded) or "none"
@@ -234,7 +236,7 @@ def _synthesize(args: argparse.Namespace) -> int:
         result = synthesize(private, schema.metadata, request, story=story, on_progress=bar)
     finally:
         bar.close()
-    _write_atomically(synthetic_csv(result.frame, schema.datetime_formats, schema.null_token), args.output)
+    _write_atomically(write_csv(result.frame, schema.csv_format()), args.output)
     privacy = result.privacy
     _note(f"wrote {args.output}: {len(result.frame):,} rows; ρ spent {privacy.rho_spent:.6g} of {privacy.rho:.6g}")
     _note(privacy.summary)

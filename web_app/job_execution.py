@@ -30,7 +30,7 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.review.apply import synthetic_csv
+from web_app.review.output import write_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
     report = {**result.privacy.to_json(), "rows": len(result.frame), "dataset": request.dataset_budget}
     log.info("job %s: fit %.1f s, sample %.1f s", job_id, result.fit_seconds, result.sample_seconds)
     csv = storage.put_bytes(job_key(job_id, "synthetic.csv"),
-                            synthetic_csv(result.frame, request.datetime_formats, request.null_token))
+                            write_csv(result.frame, request.csv_format()))
     privacy = storage.put_bytes(job_key(job_id, "privacy_report.json"), json.dumps(report, indent=1).encode())
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=SYNTHETIC_CSV_KIND, stored=csv)
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=PRIVACY_REPORT_KIND, stored=privacy)

@@ -8,7 +8,6 @@ Previews (upload → inferred schema → confirm) live in :mod:`web_app.preview_
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from web_app.job_bundle import (
     write_request,
 )
 from web_app.job_runner import JobRunner
+from web_app.review.output import CsvFormat, read_csv
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import DomainStory, SynthesisRequest
 
@@ -135,7 +135,7 @@ class JobService:
         self.store, self.storage, self.runner, self.results = store, storage, runner, results
 
     def submit(self, table: pd.DataFrame, metadata: TableMetadata, request: SynthesisRequest,
-               principal: Principal, *, null_token: str = "", datetime_formats: dict[str, str] | None = None,
+               principal: Principal, *, csv_format: CsvFormat | None = None,
                story: DomainStory | None = None, display: dict[str, Any] | None = None,
                run_limit_s: float | None = None) -> JobRecord:
         """Persist the confirmed input and bundle, create the job, hand it to the runner. The bundle's time
@@ -154,11 +154,12 @@ class JobService:
             job_id=job_id, owner=principal.subject, method=request.method, knobs=dict(request.knobs),
             epsilon=request.epsilon, delta=request.delta, rows=request.rows, seed=request.seed,
             time_budget_s=run.time_budget_s, metadata=metadata, input_key=input_stored.key,
-            null_token=null_token, datetime_formats=datetime_formats or {}, created_at=datetime.now(UTC),
+            **_csv_fields(csv_format or CsvFormat()), created_at=datetime.now(UTC),
             dataset_budget=dataset, **_story_fields(story or DomainStory()),
         )
         request_stored = write_request(self.storage, bundle)
         params = {"epsilon": request.epsilon, "delta": request.delta, "rows": request.rows,
+                  "output_format": (csv_format or CsvFormat()).dialect_json(),
                   "time_budget_s": request.time_budget_s, "knobs": json.loads(json.dumps(dict(request.knobs))),
                   **charge, **(display or {})}
         job = self.store.create_job(principal, method=request.method, params=params, backend=self.runner.name,
@@ -236,8 +237,7 @@ class JobService:
         csv_key = self.synthetic_csv_key(job_id, principal)
         bundle = read_request(self.storage, self._artifact(job_id, JOB_REQUEST_KIND, principal))
         real = read_parquet(self.storage, bundle.input_key)
-        synthetic = pd.read_csv(io.BytesIO(self.storage.get_bytes(csv_key)), keep_default_na=False,
-                                na_values=[bundle.null_token or ""])
+        synthetic = read_csv(self.storage.get_bytes(csv_key), bundle.csv_format())
         report = json.loads(self.storage.get_bytes(self._artifact(job_id, PRIVACY_REPORT_KIND, principal)))
         session = ResultSession(real, bundle.metadata, synthetic, str(report.get("summary", "")))
         self.results.put(job_id, bundle.owner, session)
@@ -245,3 +245,9 @@ class JobService:
 
     def _artifact(self, job_id: str, kind: str, principal: Principal) -> str:
         return self.store.get_artifact(job_id, kind, principal).storage_key
+
+
+def _csv_fields(fmt: CsvFormat) -> dict[str, Any]:
+    """The bundle's fields for how the synthetic CSV is written."""
+    return {"null_token": fmt.null_token, "datetime_formats": dict(fmt.datetime_formats),
+            "decimals": dict(fmt.decimals), "output_dialect": fmt.dialect_json()}

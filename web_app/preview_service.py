@@ -93,7 +93,8 @@ class PreviewService:
         params = {**params, "dataset_name": name, "source": source}
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
         domain_data, info_data = draft_payload(inferred, frame, name=name or "dataset",
-                                               warnings=ingested.warnings, null_token=ingested.null_token)
+                                               warnings=ingested.warnings, null_token=ingested.null_token,
+                                               output_format=ingested.output_format)
         preview = Preview(new_id(), frame, domain_data, info_data, params, ingested.null_token)
         self._persist(preview, principal)
         self.previews.put(preview.id, principal.subject, preview)
@@ -162,9 +163,9 @@ class PreviewService:
         schema, story = confirm_run(domain_data, info_data, preview.frame, request, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, rng)
-        return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=schema.null_token,
+        return self.jobs.submit(prepared, schema.metadata, request, principal, csv_format=schema.csv_format(),
                                 run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
-                                datetime_formats=dict(schema.datetime_formats), story=story,
+                                story=story,
                                 display={"preview_id": preview_id, **_dataset_fields(preview.params),
                                          **(display or {})})
 

@@ -101,6 +101,17 @@ class ColumnEntry(BaseModel):
     integer: bool | MISSING = MISSING
     nullable: bool | MISSING = MISSING
     datetime_format: str | None | MISSING = MISSING
+    decimals: int | None | MISSING = Field(
+        MISSING, description="numerical columns that are not whole: decimals of the output (0–6; null: full "
+                             "precision); used when the column is declared, else discovered with DP")
+
+
+class OutputFormat(BaseModel):
+    """How the input file was written; the output is written the same way once declared."""
+
+    delimiter: Literal[",", ";", "\t", "|"]
+    decimal: Literal[".", ","]
+    encoding: str
 
 
 class DomainData(RootModel[dict[str, ColumnEntry]]):
@@ -142,7 +153,12 @@ class InfoData(BaseModel):
     declared_public: list[str] | MISSING = Field(
         MISSING, description="columns whose confirmed entries are the user's public declaration")
     null_token: str | MISSING = Field(
-        MISSING, description="how the output writes a missing cell (used when as_confirmed)")
+        MISSING, description="how the output writes a missing cell (used when the file's format is declared)")
+    output_format: OutputFormat | MISSING = Field(
+        MISSING, description="the input file's delimiter, decimal mark and encoding (used when declared)")
+    declared_format: bool | MISSING = Field(
+        MISSING, description="true declares the file's format (output_format, null_token) public: the output "
+                             "is written like the input; otherwise standard CSV")
     inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
     inference_report: dict[str, ColumnReport] | MISSING = MISSING
     warnings: list[str] | MISSING = MISSING
@@ -210,8 +226,8 @@ class DecisionPublic(BaseModel):
     (derived with DP, ``rho`` charged) or ``default`` (a public rule that never looked at the rows)."""
 
     column: str = Field(description="the column; empty for a table-level fact such as the null token")
-    decision: str = Field(description="kind, excluded, nullable, integer, dtype, datetime_format, "
-                                      "categories, bounds, binning, other_label or null_token")
+    decision: str = Field(description="kind, excluded, nullable, integer, dtype, datetime_format, decimals, "
+                                      "categories, bounds, binning, other_label, null_token or output_format")
     value: Any
     source: Literal["declared", "dp", "default"]
     rho: float

@@ -99,6 +99,11 @@ class IngestedTable:
     def dialect_description(self) -> str:
         return self.dialect.describe()
 
+    @property
+    def output_format(self) -> dict[str, str]:
+        """The file's delimiter, decimal mark and encoding (the review's suggestion for the output's look)."""
+        return {"delimiter": self.dialect.delimiter, "decimal": self.dialect.decimal, "encoding": self.encoding}
+
 
 def ingest_upload(
     source: BinaryIO,

@@ -38,6 +38,7 @@ from web_app.ingestion.errors import IngestionLimits, SchemaError
 from web_app.review.discover import (
     Decision,
     DomainBudget,
+    Source,
     discover_bounds,
     discover_categories,
     discover_column,
@@ -45,6 +46,7 @@ from web_app.review.discover import (
     epoch_ns,
     public_dtype,
 )
+from web_app.review.output import CsvFormat, declared_decimals, format_declared, output_dialect
 from web_app.review.payload import REMAP_STRATEGIES, Payload
 from web_app.synthesis_service import DomainStory, SynthesisRequest
 
@@ -101,6 +103,9 @@ class ConfirmedSchema:
         declared: the kept columns whose entries were declared public.
         decisions: every structural fact of the release with its source (the privacy report lists them).
         null_token: how the synthetic CSV writes a missing cell.
+        decimals: per numerical column, the decimals its synthetic values are written with.
+        output_dialect: the declared ``output_format`` (delimiter, decimal mark, encoding), ``None`` for
+            standard CSV.
     """
 
     metadata: TableMetadata
@@ -113,6 +118,13 @@ class ConfirmedSchema:
     declared: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
     null_token: str = ""
+    decimals: dict[str, int] = field(default_factory=dict)
+    output_dialect: dict[str, str] | None = None
+
+    def csv_format(self) -> CsvFormat:
+        """How this schema's synthetic CSV is written."""
+        return CsvFormat(**(self.output_dialect or {}), null_token=self.null_token,
+                         datetime_formats=self.datetime_formats, decimals=self.decimals)
 
     @property
     def discovered(self) -> bool:
@@ -168,7 +180,7 @@ def metadata_from_confirmed(
     Args:
         domain_data: per kept column, its confirmed description (a dict or its JSON text).
         info_data: the info payload: ``excluded_columns`` (left out even if in ``domain_data``),
-            ``declared_public``, ``domain_mode``, ``null_token``.
+            ``declared_public``, ``domain_mode``, ``null_token``, ``output_format``, ``declared_format``.
         frame: the ingested table the payload describes.
         limits: ``max_categories`` caps confirmed category lists.
         budget: what DP discovery may spend (needed when :func:`needs_discovery` is not 0).
@@ -180,7 +192,8 @@ def metadata_from_confirmed(
         SchemaError: ``malformed_json``, ``malformed_payload``, ``unknown_column``, ``no_columns``,
             ``unknown_type``, ``invalid_categories``, ``too_many_categories``, ``invalid_strategy``,
             ``invalid_bounds``, ``invalid_binning``, ``bin_edges_not_increasing``, ``not_numeric``,
-            ``not_datetime``, ``invalid_column``, ``invalid_domain_mode``, ``nothing_left``.
+            ``not_datetime``, ``invalid_column``, ``invalid_domain_mode``, ``nothing_left``, ``invalid_decimals``,
+            ``invalid_output_format``.
     """
     limits = limits or IngestionLimits()
     domain = load_json(domain_data, "domain_data")
@@ -212,6 +225,9 @@ def metadata_from_confirmed(
             decisions += found.decisions
             builder.formats.pop(name, None)
             builder.remap.pop(name, None)
+            builder.decimals.pop(name, None)
+            if found.decimals is not None:
+                builder.decimals[name] = found.decimals
             if found.datetime_format is not None:
                 builder.formats[name] = found.datetime_format
             if found.spec is None:
@@ -226,7 +242,10 @@ def metadata_from_confirmed(
     except InvalidMetadataError as error:
         raise SchemaError("invalid_column", str(error)) from error
     null_token = _null_token(info, run_mode)
-    decisions.append(Decision("", "null_token", null_token, "declared" if run_mode == "as_confirmed" else "default"))
+    source: Source = "declared" if format_declared(info, run_mode) else "default"
+    decisions.append(Decision("", "null_token", null_token, source))
+    dialect = output_dialect(info, run_mode)
+    decisions.append(Decision("", "output_format", dialect or CsvFormat().dialect_json(), source))
     names = tuple(spec.name for spec in specs)
     return ConfirmedSchema(
         metadata, names, tuple(str(c) for c in frame.columns if c not in names),
@@ -234,6 +253,7 @@ def metadata_from_confirmed(
         {name: builder.remap[name] for name in names if name in builder.remap},
         {name: builder.formats[name] for name in names if name in builder.formats},
         run_mode, tuple(name for name in names if name in declared), tuple(decisions), null_token,
+        {name: builder.decimals[name] for name in names if name in builder.decimals}, dialect,
     )
 
 
@@ -246,7 +266,7 @@ def _declared(info: Payload, mode: str, kept: Any) -> set[str]:
 
 def _null_token(info: Payload, mode: str) -> str:
     token = info.get("null_token", "")
-    if mode != "as_confirmed" or not isinstance(token, str):
+    if not format_declared(info, mode) or not isinstance(token, str):
         return ""
     return token
 
@@ -301,6 +321,7 @@ class _Builder:
         self.limits = limits
         self.remap: dict[str, str] = {}
         self.formats: dict[str, str] = {}
+        self.decimals: dict[str, int] = {}
         self.open: dict[str, set[str]] = {}
 
     def column(self, name: str, entry: Any, series: pd.Series) -> ColumnSpec:
@@ -327,6 +348,8 @@ class _Builder:
             decided["other_label"] = spec.other_value if spec.other_token else None
         else:
             decided |= {"integer": spec.integer, "binning": {"method": spec.effective_binning, "bins": spec.bins}}
+        if spec.kind == "numerical" and not spec.integer:
+            decided["decimals"] = self.decimals.get(name)
         if spec.kind == "datetime" and "datetime_format" not in open_facts:
             decided["datetime_format"] = self.formats.get(name)
         decisions += [Decision(name, key, value, "declared") for key, value in decided.items()]
@@ -404,6 +427,9 @@ class _Builder:
             self.formats[name] = fmt or "ISO8601"
         else:
             values = _as_numbers(series, name)
+            places = declared_decimals(entry, name)
+            if places is not None and not entry.get("integer", False):
+                self.decimals[name] = places
         present = values.dropna()
         data_bounds = (float(present.min()), float(present.max())) if len(present) else (0.0, 0.0)
         method, bins, raw_edges = _binning(name, entry.get("binning"))

@@ -8,7 +8,7 @@ provenance live in :mod:`web_app.review.confirm`. The format is documented in ``
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
 ``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,
 ``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``, ``numeric_summary``, ``binning``,
-``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft
+``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``, ``decimals``). The draft
 is a *suggestion* read off the data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and
 ``info_data["declared_public"]`` is empty, so confirming it unchanged uses none of it (every fact is
 discovered with DP at confirm, :mod:`web_app.review.confirm`). The draft never excludes a column by itself:
@@ -16,6 +16,9 @@ a column inference would leave out (an identifier, an empty column) stays in ``d
 suggestion in ``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so
 ``excluded_columns`` only ever holds the user's exclusions. ``info_data["null_token"]`` suggests how the
 output writes a missing cell; it is used only when the user declares the schema (``as_confirmed``).
+``info_data["output_format"]`` suggests the input's delimiter, decimal mark and encoding for the output;
+with the null token it is used only when ``info_data["declared_format"]`` is set to true (the user declares the
+file's format public) or the schema is declared (:mod:`web_app.review.output`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from web_app.data_inference import OTHER_LABEL, ColumnInference, InferredMetadata, default_bins
+from web_app.review.output import inferred_decimals
 
 SCHEMA_VERSION = 1
 NULL_TOKEN = "<NA>"
@@ -39,7 +43,7 @@ Payload = dict[str, Any]
 
 def draft_payload(
     inferred: InferredMetadata, frame: pd.DataFrame, *, name: str = "dataset", warnings: tuple[str, ...] = (),
-    null_token: str = "",
+    null_token: str = "", output_format: dict[str, str] | None = None,
 ) -> tuple[Payload, Payload]:
     """The legacy ``(domain_data, info_data)`` for review (every value provenance ``data``).
 
@@ -49,11 +53,16 @@ def draft_payload(
         name: the dataset's display name.
         warnings: ingestion warnings to show in the review (header renames…).
         null_token: how the input wrote missing cells (a suggestion for the output).
+        output_format: the input's delimiter, decimal mark and encoding (a suggestion for the output; the
+            confirm uses it only if the confirmed ``info_data`` still holds it, :mod:`web_app.review.output`).
 
     Returns:
         ``domain_data`` (kept columns, table order) and ``info_data``; both JSON-serialisable.
     """
     domain_data = {c.name: column_payload(c, inferred.settings.bins) for c in inferred.columns}
+    for column in inferred.columns:
+        if column.kind == "numerical" and not column.integer:
+            domain_data[column.name]["decimals"] = inferred_decimals(frame[column.name])
     info_data = {
         "schema_version": SCHEMA_VERSION,
         "name": name,
@@ -63,6 +72,7 @@ def draft_payload(
         "domain_mode": "dp",
         "declared_public": [],
         "null_token": null_token,
+        **({"output_format": output_format} if output_format else {}),
         "inference_settings": _settings_json(inferred),
         "inference_report": {c.name: _report(c) for c in inferred.columns},
         "warnings": list(warnings),

@@ -365,6 +365,11 @@ export interface components {
             category_null_token?: string;
             /** Datetime Format */
             datetime_format?: string | null;
+            /**
+             * Decimals
+             * @description numerical columns that are not whole: decimals of the output (0–6; null: full precision); used when the column is declared, else discovered with DP
+             */
+            decimals?: number | null;
             /** Dtype */
             dtype?: string;
             /**
@@ -695,7 +700,7 @@ export interface components {
             column: string;
             /**
              * Decision
-             * @description kind, excluded, nullable, integer, dtype, datetime_format, categories, bounds, binning, other_label or null_token
+             * @description kind, excluded, nullable, integer, dtype, datetime_format, decimals, categories, bounds, binning, other_label, null_token or output_format
              */
             decision: string;
             /** Rho */
@@ -755,6 +760,11 @@ export interface components {
             /** Columns */
             columns: string[];
             /**
+             * Declared Format
+             * @description true declares the file's format (output_format, null_token) public: the output is written like the input; otherwise standard CSV
+             */
+            declared_format?: boolean;
+            /**
              * Declared Public
              * @description columns whose confirmed entries are the user's public declaration
              */
@@ -781,9 +791,11 @@ export interface components {
             name?: string;
             /**
              * Null Token
-             * @description how the output writes a missing cell (used when as_confirmed)
+             * @description how the output writes a missing cell (used when the file's format is declared)
              */
             null_token?: string;
+            /** @description the input file's delimiter, decimal mark and encoding (used when declared) */
+            output_format?: components["schemas"]["OutputFormat"];
             /** Schema Version */
             schema_version?: number;
             /** Train Size */
@@ -968,6 +980,24 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["MethodPublic"][];
+        };
+        /**
+         * OutputFormat
+         * @description How the input file was written; the output is written the same way once declared.
+         */
+        OutputFormat: {
+            /**
+             * Decimal
+             * @enum {string}
+             */
+            decimal: "." | ",";
+            /**
+             * Delimiter
+             * @enum {string}
+             */
+            delimiter: "," | ";" | "\t" | "|";
+            /** Encoding */
+            encoding: string;
         };
         /**
          * PairResultPublic

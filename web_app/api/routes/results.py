@@ -4,8 +4,9 @@ non-DP evaluation against the real data — ``POST /evaluate`` (JSON) and ``GET 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
                               services: ServicesDep) -> StreamingResponse:
     """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before)."""
     key = services.jobs.synthetic_csv_key(session_id, principal)
+    params = services.store.get_job(session_id, principal).params
     stream = services.storage.open_stream(key)
 
     def chunks() -> Iterator[bytes]:
@@ -36,9 +38,22 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
         finally:
             stream.close()
 
-    headers = {"Content-Disposition": f'attachment; filename="synthetic_{session_id}.csv"',
+    headers = {"Content-Disposition": f'attachment; filename="{download_name(params, session_id)}"',
                "Content-Length": str(services.storage.size(key))}
-    return StreamingResponse(chunks(), media_type="text/csv", headers=headers)
+    output_format = params.get("output_format")
+    encoding = output_format.get("encoding", "utf-8") if isinstance(output_format, dict) else "utf-8"
+    return StreamingResponse(chunks(), media_type=f"text/csv; charset={encoding}", headers=headers)
+
+
+def download_name(params: dict[str, Any], job_id: str) -> str:
+    """``<data set>_synthetic.csv`` (ASCII letters, digits, ``. _ -`` only), ``synthetic_<job id>.csv`` without a name.
+
+    >>> download_name({"dataset_name": "Parcels 2024 (v2)"}, "ab12"), download_name({}, "ab12")
+    ('Parcels_2024_v2_synthetic.csv', 'synthetic_ab12.csv')
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", str(params.get("dataset_name") or "")).strip("._")
+    return f"{name}_synthetic.csv" if name else f"synthetic_{job_id}.csv"
+
 
 
 @router.post("/evaluate", response_model=EvaluatePublic, operation_id="results-evaluate")

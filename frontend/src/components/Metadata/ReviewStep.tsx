@@ -7,7 +7,8 @@ import { useId, useState } from "react";
 import { api, ApiError, type JobPublic, type RunSettings } from "../../api/client";
 import { formatNumber } from "../../lib/format";
 import {
-  columnOfMessage, confirmPayload, declaredColumns, domainModeOf, setDomainMode, type SchemaOrigin, type SchemaState,
+  columnOfMessage, confirmPayload, declaredColumns, describeOutputFormat, domainModeOf, setDomainMode, setWritesLikeInput,
+  writesLikeInput, type SchemaOrigin, type SchemaState,
 } from "../../lib/schemaModel";
 import { methodLabel } from "../../lib/stages";
 import { DescribedRadio } from "../ui/DescribedRadio";
@@ -79,6 +80,20 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
           description="I declare the whole schema below public: it is used exactly as shown, and the report says the domain is my declaration."
           checked={mode === "as_confirmed"} onSelect={() => onChange(setDomainMode(value, "as_confirmed"))} />
       </fieldset>
+      {info.output_format && (
+        <fieldset className="output-choice">
+          <legend>Output file</legend>
+          <label>
+            <input type="checkbox" checked={mode === "as_confirmed" || writesLikeInput(info)} disabled={mode === "as_confirmed"}
+              onChange={(e) => onChange(setWritesLikeInput(value, e.target.checked))} />{" "}
+            Write the output like the input: {describeOutputFormat(info)}
+          </label>
+          <p className="help">
+            This declares how your file is written (not anything about its rows) public. Untick it for standard CSV: comma-separated,
+            decimal point, UTF-8, missing cells empty. Numbers keep each column's decimals.
+          </p>
+        </fieldset>
+      )}
       <p className="help">
         {mode === "dp" ? (
           <>
