@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 from method.api import MethodError, Progress
@@ -86,11 +87,12 @@ def execute_confirmed_job(
         log.info("job %s: succeeded", job_id)
     except (JobCancelled, ConflictError) as e:
         log.info("job %s stopped: %s", job_id, e)
-    except (MethodError, PlatformError, ValueError) as e:
+    except (MethodError, PlatformError) as e:  # our own sentences, about the run's data or settings
         _fail(store, job_id, "invalid_job", str(e))
-    except Exception as e:  # the worker must always leave a final state behind
-        log.exception("job %s failed", job_id)
-        _fail(store, job_id, "internal_error", f"{type(e).__name__}: {e}")
+    except Exception:  # the worker must always leave a final state behind; users never see raw Python
+        reference = f"{job_id[:8]}-{uuid.uuid4().hex[:6]}"
+        log.exception("job %s failed (reference %s)", job_id, reference)
+        _fail(store, job_id, "internal_error", internal_error_message(reference))
     return store.get_job(job_id, SYSTEM_PRINCIPAL)
 
 
@@ -106,6 +108,13 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
     if not store.list_ledger(job_id, SYSTEM_PRINCIPAL):
         store.append_ledger(job_id, SYSTEM_PRINCIPAL, result.privacy.ledger)
     store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.SUCCEEDED)
+
+
+def internal_error_message(reference: str) -> str:
+    """What a user reads when a run failed through a fault of ours (the traceback is in the log, by reference)."""
+    return (f"The run failed because of an internal error, not because of your data or settings (reference "
+            f"{reference}). Try again or try another method; if it happens again, report the reference to the "
+            "service's administrators, whose log has the details.")
 
 
 def _fail(store: MetadataStore, job_id: str, code: str, message: str) -> None:

@@ -123,6 +123,23 @@ def test_a_bad_bundle_fails_with_a_reason_and_rerunning_is_a_no_op(store, storag
     assert execute_confirmed_job(*runner.submitted[0], storage, store) == final
 
 
+def test_an_internal_failure_reads_as_a_sentence_with_a_reference_and_logs_the_traceback(
+        store, storage, small_adult, caplog) -> None:  # type: ignore[no-untyped-def]
+    table, metadata = small_adult
+    runner = RecordingRunner()
+    job = _service(store, storage, runner).submit(table, metadata, REQUEST, LOCAL_PRINCIPAL)
+    storage.put_bytes(f"jobs/{job.id}/input.parquet", b"not parquet")  # the stored input got corrupted
+    final = execute_confirmed_job(*runner.submitted[0], storage, store)
+    assert final.state is JobState.FAILED and final.error is not None and final.error.code == "internal_error"
+    message = final.error.message
+    assert message.startswith("The run failed because of an internal error, not because of your data")
+    assert "Error" not in message and "Traceback" not in message and "parquet" not in message.lower()
+    reference = message.split("(reference ")[1].split(")")[0]
+    assert reference.startswith(job.id[:8])
+    logged = next(r for r in caplog.records if reference in r.getMessage())
+    assert logged.exc_info is not None  # the details are in the log, found by the reference
+
+
 def test_the_local_runner_runs_the_worker_process(settings, store, storage, small_adult) -> None:
     table, metadata = small_adult
     service = _service(store, storage, LocalJobRunner(settings, store))
