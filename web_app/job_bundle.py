@@ -26,6 +26,7 @@ JOB_REQUEST_KIND = "job_request"
 CONFIRMED_INPUT_KIND = "confirmed_input"
 SYNTHETIC_CSV_KIND = "synthetic_csv"
 PRIVACY_REPORT_KIND = "privacy_report"
+CONFIRMED_SCHEMA_KIND = "confirmed_schema"  # the reviewed payload the run was confirmed with (re-run restores it)
 
 
 def job_key(job_id: str, name: str) -> str:

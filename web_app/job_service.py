@@ -26,6 +26,7 @@ from privsyn_platform.object_storage import ObjectStorage
 from web_app.data_comparison import ComparisonReport, compare
 from web_app.job_bundle import (
     CONFIRMED_INPUT_KIND,
+    CONFIRMED_SCHEMA_KIND,
     JOB_REQUEST_KIND,
     PRIVACY_REPORT_KIND,
     SYNTHETIC_CSV_KIND,
@@ -137,9 +138,10 @@ class JobService:
     def submit(self, table: pd.DataFrame, metadata: TableMetadata, request: SynthesisRequest,
                principal: Principal, *, csv_format: CsvFormat | None = None,
                story: DomainStory | None = None, display: dict[str, Any] | None = None,
-               run_limit_s: float | None = None) -> JobRecord:
+               run_limit_s: float | None = None, confirmed: dict[str, Any] | None = None) -> JobRecord:
         """Persist the confirmed input and bundle, create the job, hand it to the runner. The bundle's time
-        budget is at most ``run_limit_s``; the job's params keep the budget that was asked for."""
+        budget is at most ``run_limit_s``; the job's params keep the budget that was asked for. ``confirmed``
+        (the reviewed ``domain_data``/``info_data``) is kept so a re-run can reopen the schema as confirmed."""
         job_id = new_id()
         table = table[list(metadata.names)]
         input_stored = self.storage.put_bytes(job_key(job_id, "input.parquet"), frame_to_parquet(table))
@@ -166,6 +168,9 @@ class JobService:
                                     job_id=job_id)
         self.store.add_artifact(job_id, principal, kind=CONFIRMED_INPUT_KIND, stored=input_stored)
         self.store.add_artifact(job_id, principal, kind=JOB_REQUEST_KIND, stored=request_stored)
+        if confirmed is not None:
+            schema = self.storage.put_bytes(job_key(job_id, "confirmed_schema.json"), json.dumps(confirmed).encode())
+            self.store.add_artifact(job_id, principal, kind=CONFIRMED_SCHEMA_KIND, stored=schema)
         submission = self.runner.submit(job, request_stored.key)
         return self.store.record_submission(job_id, principal, backend_handle=submission.backend_handle,
                                             diagnostics=json.loads(json.dumps(submission.diagnostics)))
@@ -227,6 +232,10 @@ class JobService:
             raise NotFoundError(f"job {job_id!r} is {record.state}; its synthetic data is available once it "
                                 "has succeeded")
         return self._artifact(job_id, SYNTHETIC_CSV_KIND, principal)
+
+    def confirmed_schema(self, job_id: str, principal: Principal) -> dict[str, Any]:
+        """The ``domain_data``/``info_data`` the job was confirmed with (NotFound for a job that kept none)."""
+        return dict(json.loads(self.storage.get_bytes(self._artifact(job_id, CONFIRMED_SCHEMA_KIND, principal))))
 
     def result_session(self, job_id: str, principal: Principal) -> ResultSession:
         """Real + synthetic tables of a succeeded job: from memory, else from its artifacts."""

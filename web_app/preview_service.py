@@ -165,7 +165,7 @@ class PreviewService:
         prepared = prepare_table(preview.frame, schema, rng)
         return self.jobs.submit(prepared, schema.metadata, request, principal, csv_format=schema.csv_format(),
                                 run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
-                                story=story,
+                                story=story, confirmed={"domain_data": domain_data, "info_data": info_data},
                                 display={"preview_id": preview_id, **_dataset_fields(preview.params),
                                          **(display or {})})
 

@@ -91,3 +91,18 @@ def test_the_bundled_sample_is_named_and_a_clients_own_name_wins(client, adult_p
     params = client.get("/jobs").json()["data"][0]["params"]
     assert params["dataset_name"] == "adult" and params["source"]["file_name"] == "adult (bundled sample)"
     assert params["source"]["rows"] == 48_842 and params["source"]["columns"] == 15
+
+
+def test_a_run_keeps_the_schema_it_was_confirmed_with_for_a_re_run(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    domain = adult_preview["domain_data"]
+    domain["age"]["bounds"] = {"min": 17, "max": 90}
+    info = {**adult_preview["info_data"], "declared_public": ["age"]}
+    job = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="50",
+                      confirmed_domain_data=json.dumps(domain), confirmed_info_data=json.dumps(info))).json()
+    schema = client.get(f"/jobs/{job['job_id']}/schema")
+    assert schema.status_code == 200, schema.text
+    body = schema.json()
+    assert body["preview_id"] == adult_preview["unique_id"]
+    assert body["domain_data"]["age"]["bounds"] == {"min": 17, "max": 90}
+    assert body["info_data"]["declared_public"] == ["age"]
+    assert client.get("/jobs/0123456789abcdef0123456789abcdef/schema").status_code == 404

@@ -171,6 +171,15 @@ class PreviewPublic(BaseModel):
     message: str
 
 
+class JobSchemaPublic(BaseModel):
+    """The reviewed schema a job was confirmed with, and the preview it came from (``null``: none recorded)."""
+
+    job_id: str
+    preview_id: str | None
+    domain_data: DomainData
+    info_data: InfoData
+
+
 # ------------------------------------------------------------------------------ jobs and privacy
 
 

@@ -171,6 +171,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{job_id}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job Schema
+         * @description The reviewed schema the job was confirmed with (``domain_data``, ``info_data``), for a re-run with changes.
+         *
+         *     404 for an unknown job, another owner's, or one confirmed before schemas were kept.
+         */
+        get: operations["jobs-schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/methods": {
         parameters: {
             query?: never;
@@ -752,6 +774,11 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /**
          * InfoData
          * @description ``info_data``: the table as a whole (its columns, the excluded ones, the inference).
@@ -848,6 +875,18 @@ export interface components {
             submission: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * JobSchemaPublic
+         * @description The reviewed schema a job was confirmed with, and the preview it came from (``null``: none recorded).
+         */
+        JobSchemaPublic: {
+            domain_data: components["schemas"]["DomainData"];
+            info_data: components["schemas"]["InfoData"];
+            /** Job Id */
+            job_id: string;
+            /** Preview Id */
+            preview_id: string | null;
         };
         /** JobSummary */
         JobSummary: {
@@ -1233,6 +1272,19 @@ export interface components {
              * @default
              */
             update_iterations: string;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
         };
         /**
          * WhoAmIPublic
@@ -1684,6 +1736,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "jobs-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobSchemaPublic"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description internal_error: something went wrong on the service's side (the error was logged) */

@@ -1,4 +1,5 @@
-"""Jobs: ``GET /jobs``, ``GET /jobs/{job_id}``, ``POST /jobs/{job_id}/cancel`` (owner-scoped)."""
+"""Jobs: ``GET /jobs``, ``GET /jobs/{job_id}``, ``GET /jobs/{job_id}/schema``, ``POST /jobs/{job_id}/cancel``
+(owner-scoped)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from fastapi import APIRouter
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
-from web_app.api.schemas import DatasetBudgetPublic, JobPublic, JobsPublic, JobSummary, ProgressPublic, job_public
+from web_app.api.schemas import (
+    DatasetBudgetPublic,
+    DomainData,
+    InfoData,
+    JobPublic,
+    JobSchemaPublic,
+    JobsPublic,
+    JobSummary,
+    ProgressPublic,
+    job_public,
+)
 from web_app.auth import CurrentPrincipal
 from web_app.job_service import DatasetBudget
 
@@ -40,6 +51,20 @@ def get_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> 
     ``worker_died``).
     """
     return job_public(services.jobs.get(job_id, principal))
+
+
+@router.get("/jobs/{job_id}/schema", response_model=JobSchemaPublic, operation_id="jobs-schema",
+            responses=error_responses(404))
+def get_job_schema(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobSchemaPublic:
+    """The reviewed schema the job was confirmed with (``domain_data``, ``info_data``), for a re-run with changes.
+
+    404 for an unknown job, another owner's, or one confirmed before schemas were kept.
+    """
+    schema = services.jobs.confirmed_schema(job_id, principal)
+    preview_id = services.store.get_job(job_id, principal).params.get("preview_id")
+    return JobSchemaPublic(job_id=job_id, preview_id=preview_id if isinstance(preview_id, str) else None,
+                           domain_data=DomainData.model_validate(schema["domain_data"]),
+                           info_data=InfoData.model_validate(schema["info_data"]))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobPublic, operation_id="jobs-cancel",
