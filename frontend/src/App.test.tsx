@@ -28,6 +28,9 @@ const replies: Record<string, unknown> = {
   "/methods": { data: [{ name: "mst", summary: "MST.", parameters: [] }, { name: "privsyn", summary: "PrivSyn.", parameters: [] }], count: 2 },
   "/jobs": { data: [olderRun, previewedRun], count: 2 },
   [`/previews/${PREVIEW_ID}`]: { unique_id: PREVIEW_ID, domain_data: domain, info_data: info, message: "Review." },
+  [`/jobs/${previewedRun.job_id}/schema`]: {
+    job_id: previewedRun.job_id, preview_id: PREVIEW_ID, domain_data: domain, info_data: { ...info, declared_public: ["age"] },
+  },
   [`/jobs/${previewedRun.job_id}`]: {
     ...previewedRun, error: null, artifacts: [], ledger: [], privacy_report: null, backend: "inline", submission: {},
     session_available: false, download_url: `/download_synthesized_data/${previewedRun.job_id}`, session_id: previewedRun.job_id,
@@ -55,7 +58,10 @@ async function openRuns() {
   return { user, rows: within(runs).getAllByRole("row").slice(1) };
 }
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  window.history.replaceState(null, "", "/");
+});
 
 describe("App", () => {
   it("shows who is signed in, navigates to the runs and re-runs one with its settings", async () => {
@@ -107,7 +113,9 @@ describe("App", () => {
     await user.click(within(rows[1]).getByRole("button", { name: "Re-run with changes" }));
     expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
     expect(fetchMock).toHaveBeenCalledWith(`/previews/${PREVIEW_ID}`, expect.anything());
-    expect(screen.getByRole("status")).toHaveTextContent(/schema of run fedcba98 is reopened with the same data/);
+    expect(screen.getByRole("status")).toHaveTextContent(/data of run fedcba98 is reopened with the schema as you confirmed it/);
+    expect(fetchMock).toHaveBeenCalledWith(`/jobs/${previewedRun.job_id}/schema`, expect.anything());
+    expect(screen.getByText(/1 of \d+ columns declared public/)).toBeInTheDocument(); // the run's declaration is back
     expect(screen.getByRole("table", { name: "Columns" })).toHaveTextContent("workclass");
     expect(screen.getByText(/MST, ε = 2,/)).toBeInTheDocument();
 
@@ -140,5 +148,29 @@ describe("App", () => {
     await user.click(within(results).getByRole("button", { name: "Re-run with changes" }));
     expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
     expect(fetchMock).toHaveBeenCalledWith(`/previews/${PREVIEW_ID}`, expect.anything());
+  });
+
+  it("gives each page an address: a reload on /runs/{id} reopens that run's results, Back returns to the runs", async () => {
+    stubFetch();
+    window.history.replaceState(null, "", `/runs/${previewedRun.job_id}`);
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "4. Results" })).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(within(screen.getByRole("navigation")).getByRole("button", { name: "Runs" }));
+    expect(window.location.pathname).toBe("/runs");
+    await user.click(within((await screen.findByRole("table", { name: "Runs" }))).getAllByRole("row")[2]
+      .querySelector("button") as HTMLElement);
+    expect(await screen.findByRole("heading", { name: "4. Results" })).toBeInTheDocument();
+    expect(window.location.pathname).toBe(`/runs/${previewedRun.job_id}`);
+    window.history.back();
+    expect(await screen.findByRole("table", { name: "Runs" })).toBeInTheDocument();
+  });
+
+  it("reopens a preview's review from its address", async () => {
+    stubFetch();
+    window.history.replaceState(null, "", `/previews/${PREVIEW_ID}/review`);
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
+    expect(screen.getByRole("table", { name: "Columns" })).toHaveTextContent("workclass");
   });
 });

@@ -212,7 +212,7 @@ def test_cancel_a_running_synthesis(page: Page, screenshots: Path) -> None:
     _shot(page, screenshots, "3-run.png")
     page.get_by_role("button", name="Cancel run").click()
     expect(page.get_by_text("Run cancelled")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("button", name="Start over")).to_be_visible()
+    expect(page.get_by_role("button", name="Back to review")).to_be_visible()
 
 
 @pytest.mark.parametrize(("name", "content"), [("bad.csv", bytes(range(256)) * 8), ("empty.csv", b"")])

@@ -20,6 +20,7 @@ from web_app.job_execution import execute_confirmed_job
 from web_app.job_runner import InlineJobRunner, LocalJobRunner
 from web_app.job_service import JobService
 from web_app.remote.base import Submission
+from web_app.review.output import CsvFormat
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest
 
@@ -55,7 +56,7 @@ def _service(store, storage, runner) -> JobService:  # type: ignore[no-untyped-d
 def test_inline_job_succeeds_with_its_artifacts_and_ledger(store, storage, small_adult) -> None:
     table, metadata = small_adult
     service = _service(store, storage, InlineJobRunner(storage, store))
-    job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL, null_token="?")
+    job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL, csv_format=CsvFormat(null_token="?"))
     service.wait(job.id, timeout=60)
     view = service.get(job.id, LOCAL_PRINCIPAL)
     assert view.record.state is JobState.SUCCEEDED and view.record.progress.fraction == 1.0

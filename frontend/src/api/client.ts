@@ -14,6 +14,7 @@ export type JobSummary = Schemas["JobSummary"];
 export type JobsPublic = Schemas["JobsPublic"];
 export type ConfirmPublic = Schemas["ConfirmPublic"];
 export type PreviewPublic = Schemas["PreviewPublic"];
+export type JobSchemaPublic = Schemas["JobSchemaPublic"];
 export type MethodPublic = Schemas["MethodPublic"];
 export type MethodsPublic = Schemas["MethodsPublic"];
 export type EvaluatePublic = Schemas["EvaluatePublic"];
@@ -164,6 +165,9 @@ export const api = {
     send<JobPublic>(fillPath("/jobs/{job_id}/cancel", { job_id: jobId }), { method: "POST" }),
 
   /** A preview read back (what `POST /synthesize` answered); 404 once it expired or for another owner's id. */
+  /** The reviewed schema a run was confirmed with; 404 for runs confirmed before schemas were kept. */
+  jobSchema: (jobId: string) => send<JobSchemaPublic>(fillPath("/jobs/{job_id}/schema", { job_id: jobId })),
+
   storedPreview: (previewId: string) =>
     send<PreviewPublic>(fillPath("/previews/{preview_id}", { preview_id: previewId })),
 

@@ -61,7 +61,7 @@ describe("accessibility", () => {
     });
     const { container } = render(
       <>
-        <RunStep initial={job} startedLocally={null} onSucceeded={() => undefined} onStartOver={() => undefined} />
+        <RunStep initial={job} startedLocally={null} onSucceeded={() => undefined} onBackToReview={() => undefined} onTryAnotherMethod={() => undefined} />
         <PrivacyReport job={job} />
         <EvaluationBody results={results} />
       </>,
