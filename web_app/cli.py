@@ -39,6 +39,7 @@ from web_app.synthesis_service import (
     DOMAIN_BUDGET,
     SEEDED_RUN_NOTE,
     SynthesisRequest,
+    check_delta,
     synthesize,
     validate_request,
 )
@@ -51,7 +52,8 @@ PRIVACY_HELP = """privacy parameters:
                 absence changes the probability of any output by at most a factor e^ε. Smaller is more
                 private and noisier; 0.1–10 is the usual range, 1 a common choice.
   --delta D     the probability δ with which that bound may fail; choose it well below 1/rows
-                (e.g. 1e-9 for tables of up to millions of rows). Must be in (0, 1).
+                (e.g. 1e-9 for tables of up to millions of rows). Must be in (0, 1) and below
+                1/rows (a run with δ ≥ 1/rows is refused).
 The whole budget is converted to zCDP ρ and split over every step that reads the data, the discovery
 of the schema included: without --schema, or for the columns a schema file does not declare public
 ("declared_public" in its info_data), kinds, categories, bounds and formats are derived with DP from
@@ -226,6 +228,7 @@ def _synthesize(args: argparse.Namespace) -> int:
                                domain_budget=args.domain_budget)
     validate_request(request, allow_fixed_seed=True)
     table = _ingest(args.data)
+    check_delta(args.delta, len(table.frame))
     domain, info = _payload_for(table, args.schema, args.data.stem)
     rng = np.random.default_rng(args.seed)
     schema, story = confirm_run(domain, info, table.frame, request, limits=IngestionLimits())

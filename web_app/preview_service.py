@@ -38,7 +38,7 @@ from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run, kept_columns, load_json, run_privacy
 from web_app.review.payload import draft_payload
 from web_app.sessions import SessionStore
-from web_app.synthesis_service import SynthesisRequest, validate_request
+from web_app.synthesis_service import SynthesisRequest, check_delta, validate_request
 
 SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
 
@@ -155,6 +155,7 @@ class PreviewService:
         """Validate everything, then create and submit the job (the preview stays for another confirm)."""
         preview = self.get_preview(preview_id, principal)
         validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
+        check_delta(request.delta, len(preview.frame))
         limits = limits_from(self.settings)
         domain_data, info_data = load_json(domain_data, "domain_data"), load_json(info_data, "info_data")
         check_synthesis_size(kept_columns(domain_data, info_data), limits)

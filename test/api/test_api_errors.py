@@ -160,3 +160,14 @@ def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignor
     allowed = load_settings(state_root=tmp_path / "allowed", allow_fixed_seed=True)
     with TestClient(create_app(allowed)) as seeded:
         assert seeded.post("/synthesize", data=form).status_code == 200
+
+
+def test_a_delta_of_one_over_the_rows_or_more_is_refused_at_confirm_before_any_work(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    from test.api.fixtures import confirm_form
+
+    message = _error(client.post("/confirm_synthesis", data=confirm_form(adult_preview, delta="0.5")), 422,
+                     "invalid_privacy_parameters")
+    assert "δ = 0.5 is not below 1/rows = 1/48,842" in message and "1e-9" in message
+    assert client.get("/jobs").json()["count"] == 0
+    accepted = client.post("/confirm_synthesis", data=confirm_form(adult_preview, delta="1e-9", n_sample="50"))
+    assert accepted.status_code == 200, accepted.text
