@@ -13,7 +13,7 @@ import { RunsPage } from "./components/Jobs/RunsPage";
 import { FALLBACK_METHODS, presetValues, valuesFromKnobs, matchingPreset, type KnobParam } from "./lib/presets";
 import { parseRoute, pathOf, type Route } from "./lib/route";
 import { initialForm, settingsOf, type RunForm } from "./lib/runForm";
-import type { SchemaOrigin, SchemaState } from "./lib/schemaModel";
+import { withSuggestedExclusions, type SchemaOrigin, type SchemaState } from "./lib/schemaModel";
 
 type View =
   | { page: "loading" }
@@ -86,7 +86,7 @@ export function App() {
 
   function onPreview(preview: PreviewPublic, settings: RunSettings, source: DataSource) {
     const origin = schemaOf(preview);
-    setReview({ uniqueId: preview.unique_id, source, origin, value: origin, settings });
+    setReview({ uniqueId: preview.unique_id, source, origin, value: withSuggestedExclusions(origin), settings });
     setNotice(null);
     setView({ page: "new", step: 2 });
   }

@@ -3,6 +3,7 @@ import { adultOrigin } from "../test/fixtures";
 import {
   applyDraft, buildRow, columnOfMessage, confirmPayload, declaredColumns, draftOf, exportDocument, importDocument,
   describeOutputFormat, isDeclared, replaceEntry, setDeclared, setDomainMode, setTypes, setWritesLikeInput, validateDraft,
+  withSuggestedExclusions,
   type Draft, type SchemaState,
 } from "./schemaModel";
 
@@ -138,5 +139,21 @@ describe("the output file's format", () => {
   it("validates decimals as 0 to 6 or blank", () => {
     expect(validateDraft({ ...numeric, integer: false, decimals: "7" }).decimals).toMatch(/0 to 6/);
     expect(validateDraft({ ...numeric, integer: false, decimals: "" }).decimals).toBeUndefined();
+  });
+});
+
+describe("the review's starting point", () => {
+  it("excludes the columns the inference suggests leaving out, with their reason kept", () => {
+    const state: SchemaState = {
+      domain: { parcel_id: { type: "categorical", categories: null }, area: { type: "numerical" } },
+      info: {
+        columns: ["parcel_id", "area"], excluded_columns: [],
+        inference_report: { parcel_id: { kind: "excluded", suggested_fix: "exclude", reasons: [{ code: "identifier_text", message: "near-unique text" }] } },
+      },
+    };
+    const start = withSuggestedExclusions(state);
+    expect(start.info.excluded_columns).toEqual(["parcel_id"]);
+    expect(buildRow(start, state, "parcel_id")).toMatchObject({ type: "excluded", reason: "near-unique text" });
+    expect(withSuggestedExclusions(start)).toBe(start);
   });
 });

@@ -143,6 +143,17 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
   };
 }
 
+/**
+ * The review's starting point: the draft with the columns the inference suggests leaving out (identifier-like
+ * or free-text columns, empty ones) excluded — shown with the reason, and included again by changing the type.
+ */
+export function withSuggestedExclusions(state: SchemaState): SchemaState {
+  const report = state.info.inference_report ?? {};
+  const suggested = state.info.columns.filter((c) => report[c]?.suggested_fix === "exclude" && !state.info.excluded_columns.includes(c));
+  if (suggested.length === 0) return state;
+  return { ...state, info: { ...state.info, excluded_columns: [...state.info.excluded_columns, ...suggested] } };
+}
+
 export function buildRows(state: SchemaState, origin: SchemaOrigin): ColumnRow[] {
   return state.info.columns.map((name) => buildRow(state, origin, name));
 }
