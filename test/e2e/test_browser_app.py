@@ -68,7 +68,8 @@ def _choose_run_settings(page: Page, method: str = "PrivSyn", rows: str = "400")
 
 def _review(page: Page) -> None:
     page.get_by_role("button", name="Review schema").click()
-    _step(page, "2. Review schema")
+    # Reading and inferring the upload takes a few seconds on a busy 2-core machine.
+    expect(page.get_by_role("heading", name="2. Review schema")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
 
 
 def _change_type(select: Locator) -> str:
