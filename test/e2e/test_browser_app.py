@@ -201,7 +201,7 @@ def test_cancel_a_running_synthesis(page: Page, screenshots: Path) -> None:
     page.get_by_role("button", name="Use the Adult sample").click()
     _choose_run_settings(page, method="PrivSyn")
     page.locator("details", has_text="Advanced settings").locator("summary").click()
-    page.get_by_label("update_iterations", exact=True).fill("10000")
+    page.get_by_label("Record-fitting rounds", exact=True).fill("10000")
     _review(page)
     page.get_by_role("button", name="Start synthesis").click()
     expect(page.get_by_role("heading", name="3. Run")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)

@@ -48,7 +48,7 @@ def test_a_failed_run_says_why_and_back_to_review_keeps_the_edits(page: Page) ->
     page.get_by_role("button", name="Use the Adult sample").click()
     _choose_run_settings(page, method="PrivSyn")
     page.locator("details", has_text="Advanced settings").locator("summary").click()
-    page.get_by_label("update_iterations", exact=True).fill("10000")  # long enough to be killed while running
+    page.get_by_label("Record-fitting rounds", exact=True).fill("10000")  # long enough to be killed while running
     _review(page)
     expect(page).to_have_url(re.compile(r"/previews/[0-9a-f]{32}/review$"))
     page.get_by_role("button", name="Declare all public").click()
