@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+url="http://${HOST:-127.0.0.1}:${PORT:-8001}"
+echo "run: starting the service; when uvicorn says it is running, open $url/ (API docs at $url/docs)" >&2
 exec .venv/bin/uvicorn web_app.main:app --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}"
