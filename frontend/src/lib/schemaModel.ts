@@ -13,6 +13,7 @@
  * `src/client/schema.d.ts`; unknown fields are kept as they came.
  */
 import type { components } from "../client/schema";
+import { plural } from "./format";
 
 type Schemas = components["schemas"];
 /** `domain_data[column]`. */
@@ -123,7 +124,7 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
   if (type === "excluded") detail = "left out of the synthetic data";
   else if (entry?.type === "categorical") {
     detail = entry.categories
-      ? `${entry.categories.length} categories: ${shortList(entry.categories)}`
+      ? `${plural(entry.categories.length, "category", "categories")}: ${shortList(entry.categories)}`
       : "categories: the data's values (on confirm)";
   } else if (entry) {
     detail = entry.bounds && entry.bounds.min !== null && entry.bounds.max !== null
