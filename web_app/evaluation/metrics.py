@@ -83,11 +83,3 @@ def attribute_sets(d: int, k: int, limit: int, rng: np.random.Generator) -> tupl
             if len(chosen) == limit:
                 break
     return list(chosen), True
-
-
-def independent_sample(real: np.ndarray, sizes: tuple[int, ...], n: int, rng: np.random.Generator) -> np.ndarray:
-    """The baseline: ``n`` rows whose columns are drawn independently from the real 1-way marginals."""
-    out = np.empty((n, len(sizes)), dtype=np.int64)
-    for j, size in enumerate(sizes):
-        out[:, j] = rng.choice(size, size=n, p=one_way(real, j, size))
-    return out
