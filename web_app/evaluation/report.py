@@ -148,13 +148,15 @@ def _utility(report: EvaluationReport) -> str:
 def _disclosure(report: EvaluationReport) -> str:
     d = report.disclosure
     rows = [["synthetic rows that copy a real row exactly", f"{_pct(d.exact_copy_rate, 2)} ({d.exact_copies:,})",
-             f"{_pct(d.holdout_copy_rate, 2)} of held-out real rows copy a reference row"],
+             f"{_pct(d.holdout_copy_rate, 2)} of held-out real rows copy a reference row "
+             f"({_pct(d.reference_copy_rate, 2)} of synthetic rows)"],
             ["unique real rows reproduced", _pct(d.unique_real_reproduced, 2),
              f"of {d.unique_real_rows:,} unique rows"],
             ["median distance to the closest real record (share of columns)", _fmt(d.dcr_synth_median),
              f"{_fmt(d.dcr_holdout_median)} for held-out real rows"],
             ["distance 0 (identical evaluation cells)", _pct(d.dcr_synth_zero), f"{_pct(d.dcr_holdout_zero)} held out"],
-            ["closer than the held-out median", _pct(d.closer_than_holdout), "about 50 % if no closer than fresh rows"]]
+            ["P(synthetic row closer than a held-out row)", _pct(d.closer_than_holdout),
+             "50 % if no closer than fresh real rows"]]
     return (f'<section id="disclosure"><h2>Disclosure checks (empirical, not a DP claim)</h2>'
             f'<p class="label">{escape(d.note)}</p>'
             f'{_rows(["check", "synthetic", "for scale"], rows, label="Disclosure")}'
@@ -165,8 +167,8 @@ def _disclosure(report: EvaluationReport) -> str:
 _DEFINITIONS = """<section id="definitions"><h2>How the figures are computed</h2><ul>
 <li>Evaluation cells per column, from the real values: categories (and integer codes with at most 1,000 values)
 keep their real values, those under 0.1 % of the rows (and beyond the 50 most frequent) pooled; other numbers
-and dates: values holding 5 % of the rows on their own, the rest cut at its 20-quantiles; plus cells for values the real column never has, below/above
-its range, and missing.</li>
+and dates: values holding 5 % of the rows on their own, the rest cut at its 20-quantiles; plus cells for values
+the real column never has, below/above its range, and missing.</li>
 <li>Column shape = 1 − KS statistic (binned numbers) or 1 − TVD on the cells; pair trend = 1 − |Δ Pearson r| / 2
 (two numeric columns) or 1 − 2-way TVD; overall quality = mean of the average column shape and the average pair
 trend (SDMetrics' Quality Report definitions). The baseline resamples each real column independently.</li>

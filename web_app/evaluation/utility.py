@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
+from threadpoolctl import threadpool_limits
 
 from method.api.metadata import ColumnSpec, TableMetadata
 from web_app.data_comparison import EvaluationError
@@ -83,6 +84,13 @@ def utility(real: pd.DataFrame, synth: pd.DataFrame, metadata: TableMetadata, ta
     synth = synth.iloc[rng.permutation(len(synth))[:MAX_TRAIN]]
     features = [s for s in metadata.columns if s.name != target]
     x_train, x_synth, x_test = (_features(t, features, real) for t in (train, synth, test))
+    with threadpool_limits(limits=1):  # OpenMP threads on a shared, busy machine are many times slower
+        return _fit_and_score(target, classify, train, synth, test, x_train, x_synth, x_test, features, real)
+
+
+def _fit_and_score(target: str, classify: bool, train: pd.DataFrame, synth: pd.DataFrame, test: pd.DataFrame,
+                   x_train: np.ndarray, x_synth: np.ndarray, x_test: np.ndarray, features: list[ColumnSpec],
+                   real: pd.DataFrame) -> UtilityResult:
     categorical = [s.kind == "categorical" and real[s.name].nunique() <= MAX_CATEGORIES for s in features]
     if classify:
         y_train, y_synth, y_test = (normalised(t[target]).astype(str) for t in (train, synth, test))

@@ -87,13 +87,16 @@ def verdict(comparison: ComparisonReport, *, epsilon: float | None = None, utili
         warnings.append(VerdictWarning(
             HIGH if utility.gap > 0.25 else MEDIUM, "utility_gap", utility.target,
             f"A model trained on the synthetic data predicts {utility.target!r} much worse than one trained on "
-            f"the real data ({utility.metric} {utility.tstr:.3f} vs {utility.trtr:.3f}).", utility.gap))
+            f"the real data ({utility.metric} {utility.tstr:.3f} vs {utility.trtr:.3f})"
+            + (f"; always predicting the most frequent class scores {utility.majority_accuracy:.3f}"
+               if utility.majority_accuracy is not None else "") + ".", utility.gap))
     if disclosure is not None and disclosure.copies_beyond_holdout:
         warnings.append(VerdictWarning(
             HIGH, "exact_copies", "table",
             f"{disclosure.exact_copy_rate:.1%} of the synthetic rows are exact copies of real rows, more than a "
-            f"held-out real split shares with the rest ({disclosure.holdout_copy_rate:.1%}); check them before "
-            "release (an empirical check, not a privacy guarantee).", disclosure.exact_copy_rate))
+            f"held-out real split shares with the rest ({disclosure.reference_copy_rate:.1%} vs "
+            f"{disclosure.holdout_copy_rate:.1%} against the same half); check them before release (an "
+            "empirical check, not a privacy guarantee).", disclosure.exact_copy_rate))
     warnings.sort(key=lambda w: (-w.severity, -w.size))
     overall, baseline = _overall(synth), _overall(base)
     summary = (f"Overall quality {overall:.1f} % (column shapes {100 * synth.column_shapes:.1f} %"
@@ -113,7 +116,7 @@ def _baseline_warnings(comparison: ComparisonReport) -> list[VerdictWarning]:
         return []
     orders = ", ".join(f"{s.way}-way {s.mean:.3f} vs {b.mean:.3f}"
                        for s, b in zip(synth.marginals, base.marginals, strict=True))
-    word = "worse than" if gained < 0 else "no better than"
+    word = "worse than" if gained < -RECOVERED_SHARE * headroom else "no better than"
     return [VerdictWarning(HIGH, "no_better_than_independent", "table",
                     f"The synthetic data is {word} sampling each column independently: it did not keep the "
                     f"relationships between columns (mean TVD, synthetic vs independent: {orders}).",
