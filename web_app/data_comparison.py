@@ -21,11 +21,17 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from method.api.metadata import TableMetadata
 from web_app.evaluation.encoding import ColumnEncoding, fit_encodings, numeric_values, table_codes
-from web_app.evaluation.metrics import attribute_sets, cramers_v, marginal_tvd, one_way
+from web_app.evaluation.metrics import (
+    attribute_sets,
+    cramers_v,
+    dense_marginal,
+    ks_wasserstein,
+    one_way,
+    tvd_against,
+)
 from web_app.ingestion.errors import DataError
 
 LABEL = "non-DP evaluation, owner only: these figures read the real data and must not be published"
@@ -181,6 +187,7 @@ def compare(
     max_pairs: int = 1000,
     max_triples: int = 300,
     plot_columns: int = 6,
+    encodings: list[ColumnEncoding] | None = None,
 ) -> ComparisonReport:
     """Compare ``synth`` with ``real`` on the columns of ``metadata`` (module docstring).
 
@@ -190,6 +197,7 @@ def compare(
         rng: draws the sampled attribute sets and the baseline table.
         max_pairs, max_triples: evaluate at most this many 2-/3-way marginals (sampled beyond).
         plot_columns: how many of the worst columns get a marginal plot.
+        encodings: the evaluation encoding when the caller already fitted it on ``real``.
 
     Raises:
         EvaluationError: ``missing_columns`` or ``empty_table``.
@@ -197,64 +205,92 @@ def compare(
     check_tables(real, synth, metadata)
     names = metadata.names
     real, synth = real[list(names)].reset_index(drop=True), synth[list(names)].reset_index(drop=True)
-    encodings = fit_encodings(real, metadata)
+    encodings = encodings or fit_encodings(real, metadata)
     sizes = tuple(e.size for e in encodings)
     d = len(sizes)
     pairs, pairs_sampled = attribute_sets(d, 2, max_pairs, rng)
     triples, triples_sampled = attribute_sets(d, 3, max_triples, rng)
     sets: Sets = {1: ([(j,) for j in range(d)], False), 2: (pairs, pairs_sampled), 3: (triples, triples_sampled)}
+    truth = _Real.of(real, encodings, sets)
     baseline = independent_baseline(real, len(synth), rng)
-    r = table_codes(real, encodings)
-    numbers_real = _numbers(real, encodings)
-    measured = {who: _measure(table, r, numbers_real, encodings, sizes, sets) for who, table in
-                (("synth", synth), ("baseline", baseline))}
-    s, tvds, pair_rows, shapes = measured["synth"]
-    columns = _column_results(encodings, real, synth, r, s, tvds, shapes, pairs)
-    plots = tuple(_plot(encodings[names.index(c.name)], r, s, names.index(c.name)) for c in columns[:plot_columns])
+    s, tvds, pair_rows, shapes = _measure(synth, truth, sets, with_v=True)
+    _, base_tvds, base_pairs, base_shapes = _measure(baseline, truth, sets, with_v=False)
+    columns = _column_results(encodings, real, synth, truth.codes, s, tvds, shapes, pairs)
+    plots = tuple(_plot(encodings[names.index(c.name)], truth.codes, s, names.index(c.name))
+                  for c in columns[:plot_columns])
     r_diffs = [abs(p.r_real - p.r_synth) for p in pair_rows if p.r_real is not None and p.r_synth is not None]
     v_diffs = [abs(p.v_real - p.v_synth) for p in pair_rows if p.v_real is not None and p.v_synth is not None]
     return ComparisonReport(
-        len(real), len(synth), _summaries(tvds, sets), _summaries(measured["baseline"][1], sets),
-        _scores(tvds, sets, shapes, pair_rows), _scores(measured["baseline"][1], sets, measured["baseline"][3],
-                                                        measured["baseline"][2]),
+        len(real), len(synth), _summaries(tvds, sets), _summaries(base_tvds, sets),
+        _scores(tvds, sets, shapes, pair_rows), _scores(base_tvds, sets, base_shapes, base_pairs),
         columns, tuple(pair_rows), float(np.mean(r_diffs)) if r_diffs else None,
         float(np.mean(v_diffs)) if v_diffs else None, plots)
 
 
 Sets = dict[int, tuple[list[tuple[int, ...]], bool]]
+Shape = tuple[float, float | None, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Real:
+    """What is measured once on the real table: its cells and marginals, its sorted numbers, Pearson r and
+    Cramér's V of every evaluated pair."""
+
+    encodings: list[ColumnEncoding]
+    sizes: tuple[int, ...]
+    codes: np.ndarray
+    numbers: dict[int, np.ndarray]
+    sorted_numbers: dict[int, np.ndarray]
+    marginals: dict[tuple[int, ...], np.ndarray | None]
+    pearson: dict[tuple[int, ...], float | None]
+    cramers: dict[tuple[int, ...], float | None]
+
+    @classmethod
+    def of(cls, real: pd.DataFrame, encodings: list[ColumnEncoding], sets: Sets) -> _Real:
+        sizes = tuple(e.size for e in encodings)
+        codes = table_codes(real, encodings)
+        numbers = _numbers(real, encodings)
+        marginals = {attrs: dense_marginal(codes, attrs, sizes) for attrs_list, _ in sets.values()
+                     for attrs in attrs_list}
+        pairs = sets[2][0]
+        pearson: dict[tuple[int, ...], float | None] = {
+            (a, b): _pearson(numbers[a], numbers[b]) for a, b in pairs if a in numbers and b in numbers}
+        cramers: dict[tuple[int, ...], float | None] = {
+            (a, b): _finite(cramers_v(codes, a, b, sizes)) for a, b in pairs}
+        ordered = {j: np.sort(x[~np.isnan(x)]) for j, x in numbers.items()}
+        return cls(encodings, sizes, codes, numbers, ordered, marginals, pearson, cramers)
 
 
 def _numbers(table: pd.DataFrame, encodings: list[ColumnEncoding]) -> dict[int, np.ndarray]:
     return {j: numeric_values(table[e.name]) for j, e in enumerate(encodings) if e.kind != "categorical"}
 
 
-def _measure(table: pd.DataFrame, r: np.ndarray, numbers_real: dict[int, np.ndarray],
-             encodings: list[ColumnEncoding], sizes: tuple[int, ...],
-             sets: Sets) -> tuple[np.ndarray, dict[int, list[float]], list[PairResult], list[tuple[float, float | None,
-                                                                                             float | None]]]:
+def _measure(table: pd.DataFrame, truth: _Real, sets: Sets,
+             with_v: bool) -> tuple[np.ndarray, dict[int, list[float]], list[PairResult], list[Shape]]:
+    """One table's cells, marginal TVDs, pairs and column shapes against the real table."""
+    encodings, sizes = truth.encodings, truth.sizes
     s = table_codes(table, encodings)
     numbers = _numbers(table, encodings)
-    tvds = {k: [marginal_tvd(r, s, a, sizes) for a in attrs] for k, (attrs, _) in sets.items()}
-    shapes = []
+    tvds = {k: [tvd_against(truth.marginals[a], truth.codes, s, a, sizes) for a in attrs]
+            for k, (attrs, _) in sets.items()}
+    shapes: list[Shape] = []
     for j, e in enumerate(encodings):
         ks = w = None
         if j in numbers:
-            x, y = numbers_real[j], numbers[j]
-            x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+            x, y = truth.sorted_numbers[j], numbers[j][~np.isnan(numbers[j])]
             if len(x) and len(y):
-                ks = float(stats.ks_2samp(x, y).statistic)
-                spread = float(x.max() - x.min()) or 1.0
-                w = float(stats.wasserstein_distance(x, y)) / spread
+                ks, distance = ks_wasserstein(x, y)
+                w = distance / (float(x[-1] - x[0]) or 1.0)
         shape = 1 - ks if e.encoding == "bins" and ks is not None else 1 - tvds[1][j]
         shapes.append((float(shape), ks, w))
     pairs = []
     for (a, b), tvd in zip(sets[2][0], tvds[2], strict=True):
-        r_real = r_synth = None
-        if a in numbers and b in numbers:
-            r_real, r_synth = _pearson(numbers_real[a], numbers_real[b]), _pearson(numbers[a], numbers[b])
+        r_real = truth.pearson.get((a, b))
+        r_synth = _pearson(numbers[a], numbers[b]) if r_real is not None else None
         trend = 1 - abs(r_real - r_synth) / 2 if r_real is not None and r_synth is not None else 1 - tvd
-        pairs.append(PairResult(encodings[a].name, encodings[b].name, tvd, _finite(cramers_v(r, a, b, sizes)),
-                                _finite(cramers_v(s, a, b, sizes)), r_real, r_synth, float(trend)))
+        v_synth = _finite(cramers_v(s, a, b, sizes)) if with_v else None
+        pairs.append(PairResult(encodings[a].name, encodings[b].name, tvd, truth.cramers[(a, b)], v_synth, r_real,
+                                r_synth, float(trend)))
     return s, tvds, pairs, shapes
 
 
@@ -270,7 +306,7 @@ def _summaries(tvds: dict[int, list[float]], sets: Sets) -> tuple[MarginalScores
                  for k, v in tvds.items() if v)
 
 
-def _scores(tvds: dict[int, list[float]], sets: Sets, shapes: list[tuple[float, float | None, float | None]],
+def _scores(tvds: dict[int, list[float]], sets: Sets, shapes: list[Shape],
             pairs: list[PairResult]) -> Scores:
     trends = float(np.mean([p.trend for p in pairs])) if pairs else None
     return Scores(_summaries(tvds, sets), float(np.mean([shape for shape, _, _ in shapes])), trends)
@@ -278,7 +314,7 @@ def _scores(tvds: dict[int, list[float]], sets: Sets, shapes: list[tuple[float, 
 
 def _column_results(encodings: list[ColumnEncoding], real: pd.DataFrame, synth: pd.DataFrame, r: np.ndarray,
                     s: np.ndarray, tvds: dict[int, list[float]],
-                    shapes: list[tuple[float, float | None, float | None]],
+                    shapes: list[Shape],
                     pairs: list[tuple[int, ...]]) -> tuple[ColumnResult, ...]:
     totals, counts = np.zeros(len(encodings)), np.zeros(len(encodings))
     for (a, b), tvd in zip(pairs, tvds[2], strict=True):

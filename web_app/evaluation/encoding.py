@@ -87,16 +87,12 @@ class ColumnEncoding:
         """The cell of every row of ``series`` (int64)."""
         size = self.size
         if self.encoding != "bins":
-            texts = normalised(series) if self.kind == "categorical" else _value_texts(series)
+            inverse, keys = _factorized(series, self.kind)
             lookup = {key: i for i, key in enumerate(self.keys)}
             rare = size - 3 if self.labels[size - 3] == RARE else -1
-            unseen = size - 2
-            out = np.full(len(series), size - 1, dtype=np.int64)
-            uniques, inverse = np.unique(np.where(texts == None, "\0", texts).astype(str), return_inverse=True)  # noqa: E711
-            table = np.array([size - 1 if u == "\0" else lookup.get(u, rare if u in self.real_keys else unseen)
-                              for u in uniques], dtype=np.int64)
-            out[:] = table[inverse]
-            return out
+            table = np.array([lookup.get(k, rare if k in self.real_keys else size - 2) for k in keys] + [size - 1],
+                             dtype=np.int64)
+            return np.asarray(table[inverse], dtype=np.int64)  # inverse -1 (missing) picks the last
         values = numeric_values(series)
         out = np.full(len(values), size - 1, dtype=np.int64)  # (missing)
         present = ~np.isnan(values)
@@ -115,9 +111,7 @@ class ColumnEncoding:
     def out_of_domain(self, series: pd.Series) -> dict[str, int]:
         """Counts of present values the real column rules out (each value counted once, first reason wins)."""
         if self.kind == "categorical":
-            texts = normalised(series)
-            present = texts != None  # noqa: E711
-            return {"unseen": _unseen(texts[present], self.real_keys)}
+            return {"unseen": self._unseen(series)}
         values = numeric_values(series)
         present = ~np.isnan(values)
         unparsed = int((series.notna().to_numpy() & ~present).sum())
@@ -131,14 +125,31 @@ class ColumnEncoding:
             counts["wrong_precision"] = int(wrong.sum())
             inside = inside[~wrong]
         if self.encoding == "values":
-            texts = _value_texts(pd.Series(inside))
-            counts["unseen"] = _unseen(texts, self.real_keys)
+            counts["unseen"] = self._unseen(pd.Series(inside))
         return counts
 
+    def _unseen(self, series: pd.Series) -> int:
+        inverse, keys = _factorized(series, self.kind)
+        counts = np.bincount(inverse[inverse >= 0], minlength=len(keys))
+        return int(sum(int(c) for k, c in zip(keys, counts, strict=True) if k not in self.real_keys))
 
-def _unseen(texts: np.ndarray, real_keys: frozenset[str]) -> int:
-    uniques, counts = np.unique(texts.astype(str), return_counts=True)
-    return int(sum(int(c) for u, c in zip(uniques, counts, strict=True) if u not in real_keys))
+
+def _factorized(series: pd.Series, kind: str) -> tuple[np.ndarray, list[str]]:
+    """Each row's index into the distinct normalised values (-1: missing), and those values. A categorical
+    column's values are compared as :func:`normalise` texts, a numerical one's as numbers (text that is not a
+    number gets a key no real value has)."""
+    if kind == "categorical":
+        inverse, uniques = pd.factorize(series, use_na_sentinel=True)
+        return np.asarray(inverse, dtype=np.int64), [normalise(u) for u in uniques]
+    values = numeric_values(series)
+    inverse, uniques = pd.factorize(values, use_na_sentinel=True)
+    inverse = np.asarray(inverse, dtype=np.int64)
+    keys = [normalise(float(u)) for u in uniques]
+    unparsed = series.notna().to_numpy() & np.isnan(values)
+    if unparsed.any():
+        inverse[unparsed] = len(keys)
+        keys.append("\1unparsed")
+    return inverse, keys
 
 
 def _value_texts(series: pd.Series) -> np.ndarray:

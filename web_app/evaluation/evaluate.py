@@ -100,8 +100,9 @@ def evaluate(real: pd.DataFrame, synth: pd.DataFrame, metadata: TableMetadata, c
     """
     check_tables(real, synth, metadata)
     rng = np.random.default_rng(seed)
-    fidelity = compare(real, synth, metadata, rng=rng)
+    encodings = fit_encodings(real, metadata)
+    fidelity = compare(real, synth, metadata, rng=rng, encodings=encodings)
     useful = utility(real, synth, metadata, target, rng) if target else None
-    copies = disclosure(real, synth, fit_encodings(real, metadata), rng)
+    copies = disclosure(real, synth, encodings, rng)
     judged = verdict(fidelity, epsilon=card.epsilon, utility=useful, disclosure=copies)
     return EvaluationReport(card, privacy, judged, fidelity, useful, copies, seed, targets=metadata.names)
