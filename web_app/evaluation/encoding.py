@@ -212,8 +212,12 @@ def _by_bins(spec: ColumnSpec, present: np.ndarray, lower: float, upper: float,
 
 
 def _number(value: float, spec: ColumnSpec) -> str:
+    """A short label: dates as days, large numbers as 12.3k / 4.56M (an axis label has ~16 characters)."""
     if spec.kind == "datetime":
         return str(pd.Timestamp(int(value), unit="ns").date())
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(value) >= scale:
+            return f"{value / (scale if suffix != 'k' else 1e3):.3g}{suffix}"
     return f"{value:.4g}"
 
 

@@ -2,7 +2,7 @@
 
 :func:`evaluate` is what the API (``POST /evaluate``, the HTML report) and the CLI (``synthesize --report``,
 ``evaluate``) call. Everything it draws (sampled attribute sets, the baseline, the utility split, the
-disclosure split) comes from one generator seeded with ``seed`` (0 by default), so the same tables give the
+disclosure split) comes from generators spawned from ``seed`` (0 by default), so the same tables give the
 same figures; the report says how each figure is defined (:mod:`web_app.evaluation.verdict`).
 
 The privacy section is the run's own privacy report (the JSON the job stored); only it is differentially
@@ -99,10 +99,11 @@ def evaluate(real: pd.DataFrame, synth: pd.DataFrame, metadata: TableMetadata, c
         EvaluationError: ``missing_columns``, ``empty_table``, ``unknown_target`` or ``unusable_target``.
     """
     check_tables(real, synth, metadata)
-    rng = np.random.default_rng(seed)
+    # one stream per part: the utility split of a real table is the same whatever the synthetic table's size
+    fidelity_rng, utility_rng, disclosure_rng = np.random.default_rng(seed).spawn(3)
     encodings = fit_encodings(real, metadata)
-    fidelity = compare(real, synth, metadata, rng=rng, encodings=encodings)
-    useful = utility(real, synth, metadata, target, rng) if target else None
-    copies = disclosure(real, synth, encodings, rng)
+    fidelity = compare(real, synth, metadata, rng=fidelity_rng, encodings=encodings)
+    useful = utility(real, synth, metadata, target, utility_rng) if target else None
+    copies = disclosure(real, synth, encodings, disclosure_rng)
     judged = verdict(fidelity, epsilon=card.epsilon, utility=useful, disclosure=copies)
     return EvaluationReport(card, privacy, judged, fidelity, useful, copies, seed, targets=metadata.names)

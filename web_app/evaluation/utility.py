@@ -4,9 +4,9 @@ The real table is split once (:data:`TEST_SHARE` held out, at most :data:`MAX_TE
 (scikit-learn's ``HistGradientBoostingClassifier`` or ``…Regressor``, fixed ``random_state``, default
 settings) is trained on the rest of the real rows (TRTR) and another on the synthetic rows (TSTR), at most
 :data:`MAX_TRAIN` rows each; both predict the same held-out real rows. A categorical target is scored by
-accuracy and macro F1 over the real classes (with the majority-class accuracy for scale), a numeric one by R². Features: numbers as
-they are (dates as nanoseconds), categories as codes of the real values (a value the real data never has is
-missing), which the gradient-boosted trees handle natively.
+accuracy and macro F1 over the real classes (with the majority-class accuracy for scale), a numeric one by R².
+Features: numbers as they are (dates as nanoseconds), categories as codes of the real values (a value the real
+data never has is missing), which the gradient-boosted trees handle natively.
 
 The synthesizer was fitted on every real row, the held-out ones included, so TSTR may be slightly optimistic.
 """

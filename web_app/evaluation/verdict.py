@@ -12,7 +12,8 @@ The score follows the definitions of SDMetrics' Quality Report (we implement the
 Every per-column and per-pair figure is in the report, so the score can be recomputed from it. The baseline
 is the same score of a table whose columns are resampled independently from the real ones.
 
-Warnings come worst first (severity, then size): no better than the baseline, a column that lost its shape,
+Warnings come worst first (severity, then size): no better than the baseline (on pairs, or overall), a column
+that lost its shape,
 values the real column never has, a changed missing rate, a column that looks like an identifier or free
 text, a table small for its ε, a synthetic-trained model far behind the real-trained one, exact copies
 of real rows beyond what a held-out real split shows.
@@ -97,8 +98,16 @@ def verdict(comparison: ComparisonReport, *, epsilon: float | None = None, utili
             f"held-out real split shares with the rest ({disclosure.reference_copy_rate:.1%} vs "
             f"{disclosure.holdout_copy_rate:.1%} against the same half); check them before release (an "
             "empirical check, not a privacy guarantee).", disclosure.exact_copy_rate))
-    warnings.sort(key=lambda w: (-w.severity, -w.size))
     overall, baseline = _overall(synth), _overall(base)
+    if overall < baseline and not any(w.code == "no_better_than_independent" for w in warnings):
+        warnings.append(VerdictWarning(
+            MEDIUM, "below_baseline", "table",
+            f"The overall quality ({overall:.1f} %) is below sampling each column independently ({baseline:.1f} %): "
+            f"the column shapes lost more ({100 * synth.column_shapes:.1f} % vs {100 * base.column_shapes:.1f} %) "
+            "than the kept relationships gained"
+            + (f" (pair trends {100 * synth.pair_trends:.1f} % vs {100 * base.pair_trends:.1f} %)."
+               if synth.pair_trends is not None and base.pair_trends is not None else "."), (baseline - overall) / 100))
+    warnings.sort(key=lambda w: (-w.severity, -w.size))
     summary = (f"Overall quality {overall:.1f} % (column shapes {100 * synth.column_shapes:.1f} %"
                + (f", pair trends {100 * synth.pair_trends:.1f} %" if synth.pair_trends is not None else "")
                + f"); sampling each column independently scores {baseline:.1f} %.")
