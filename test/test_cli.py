@@ -169,4 +169,6 @@ def test_evaluate_without_a_schema_reads_open_facts_off_the_owners_data(tmp_path
     frame.to_csv(real, index=False)
     frame.sample(frac=1, random_state=0).to_csv(synth, index=False)
     assert main(["evaluate", str(real), str(synth), "--seed", "0"]) == 0  # no DP budget needed: owner-only
-    assert {c["name"] for c in json.loads(capsys.readouterr().out)["columns"]} == {"user", "group"}
+    report = json.loads(capsys.readouterr().out)
+    assert {c["name"] for c in report["fidelity"]["columns"]} == {"user", "group"}
+    assert ("identifier_like", "user") in {(w["code"], w["subject"]) for w in report["verdict"]["warnings"]}
