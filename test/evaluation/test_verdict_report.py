@@ -138,3 +138,20 @@ def test_json_and_html_hold_every_section() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert set(re.findall(r"https?://[^\"' ]+", html)) == {"http://www.w3.org/2000/svg"}
     assert html.count("<svg") == len(report.fidelity.plots) + 1 and "2-way TVD" in html
+
+
+def test_a_single_column_and_an_all_missing_column_still_give_a_report() -> None:
+    rng = RNG(3)
+    one = pd.DataFrame({"a": rng.choice(["x", "y"], 200)})
+    alone = _evaluate(one, one.sample(frac=1, random_state=1))
+    assert alone.verdict.pair_trends is None and alone.verdict.overall == pytest.approx(100.0)
+    assert "fewer than two columns" in render_html(alone)
+    table = pd.DataFrame({"a": rng.choice(["x", "y"], 300), "empty": np.full(300, np.nan), "v": rng.normal(0, 1, 300)})
+    metadata = TableMetadata((ColumnSpec("a", "categorical", dtype="str", categories=("x", "y")),
+                              ColumnSpec("empty", "numerical", dtype="float64", lower=0.0, upper=1.0, nullable=True),
+                              ColumnSpec("v", "numerical", dtype="float64", lower=-5.0, upper=5.0)))
+    synth = table.assign(empty=0.5)
+    report = evaluate(table, synth, metadata, run_card("t", table, synth, metadata), target="a")
+    assert report.utility is not None and report.utility.test_rows == 90
+    assert ("missing_rate", "empty") in {(w.code, w.subject) for w in report.verdict.warnings}
+    json.dumps(report.to_json())

@@ -84,6 +84,11 @@ def utility(real: pd.DataFrame, synth: pd.DataFrame, metadata: TableMetadata, ta
     synth = synth.iloc[rng.permutation(len(synth))[:MAX_TRAIN]]
     features = [s for s in metadata.columns if s.name != target]
     x_train, x_synth, x_test = (_features(t, features, real) for t in (train, synth, test))
+    # a feature without any value in a training table (an all-missing column) cannot be split on: left out
+    empty = np.isnan(x_train).all(axis=0) | np.isnan(x_synth).all(axis=0)
+    usable = [j for j in range(x_train.shape[1]) if not empty[j]]
+    features = [features[j] for j in usable]
+    x_train, x_synth, x_test = (x[:, usable] if usable else np.zeros((len(x), 1)) for x in (x_train, x_synth, x_test))
     with threadpool_limits(limits=1):  # OpenMP threads on a shared, busy machine are many times slower
         return _fit_and_score(target, classify, train, synth, test, x_train, x_synth, x_test, features, real)
 
@@ -104,6 +109,8 @@ def _fit_and_score(target: str, classify: bool, train: pd.DataFrame, synth: pd.D
     else:
         y_train, y_synth, y_test = (numeric_values(t[target]) for t in (train, synth, test))
         x_synth, y_synth = x_synth[~np.isnan(y_synth)], y_synth[~np.isnan(y_synth)]
+        if len(y_synth) == 0:
+            raise EvaluationError("unusable_target", f"no synthetic value of {target!r} is a number")
         real_scores = _regress(x_train, y_train, x_test, y_test, categorical)
         synth_scores = _regress(x_synth, y_synth, x_test, y_test, categorical)
         majority, metric, trtr, tstr = None, "R²", real_scores.r2, synth_scores.r2
