@@ -32,7 +32,8 @@ def _no_sideways_scroll(page: Page, screenshots: Path, name: str) -> None:
         const width = document.documentElement.clientWidth;
         const wide = [...document.querySelectorAll('body *')].filter(e => {
             const box = e.getBoundingClientRect();
-            return box.right > width + 1 && !e.closest('.table-wrap, .chart-scroll, pre');
+            const wrap = e.parentElement && e.parentElement.closest('.table-wrap, .chart-scroll, pre');
+            return box.right > width + 1 && !wrap;
         });
         return {scroll: document.documentElement.scrollWidth, width,
                 culprits: wide.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))};

@@ -88,10 +88,10 @@ function RunCard({ card }: { card: EvaluationResults["card"] }) {
     ["Service version", card.version],
   ];
   return (
-    <table aria-label="Run card" className="summary">
+    <div className="table-wrap"><table aria-label="Run card" className="summary">
       <caption className="help">Run card</caption>
       <tbody>{rows.map(([k, v]) => <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>)}</tbody>
-    </table>
+    </table></div>
   );
 }
 
@@ -126,7 +126,7 @@ function Fidelity({ fidelity }: { fidelity: EvaluationResults["fidelity"] }) {
   return (
     <>
       <h4>Fidelity on the real values</h4>
-      <table aria-label="Marginal TVD" className="summary">
+      <div className="table-wrap"><table aria-label="Marginal TVD" className="summary">
         <caption className="help">Total variation distance on cells computed from the real values (0 = identical, 1 = disjoint); lower is better.</caption>
         <thead>
           <tr><th scope="col">Marginals</th><th scope="col">Synthetic, mean</th><th scope="col">Synthetic, worst</th><th scope="col">Independent baseline, mean</th></tr>
@@ -141,7 +141,7 @@ function Fidelity({ fidelity }: { fidelity: EvaluationResults["fidelity"] }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
       <p className="muted">
         {fidelity.rows_real.toLocaleString("en-US")} real rows, {fidelity.rows_synth.toLocaleString("en-US")} synthetic rows.
         {fidelity.pearson_diff != null && ` Mean |Δ Pearson r| ${formatNumber(fidelity.pearson_diff)}.`}
@@ -160,7 +160,7 @@ function Fidelity({ fidelity }: { fidelity: EvaluationResults["fidelity"] }) {
       {fidelity.columns.length > 0 && (
         <details>
           <summary>All columns, worst shape first ({fidelity.columns.length})</summary>
-          <table aria-label="Column checks">
+          <div className="table-wrap"><table aria-label="Column checks">
             <thead>
               <tr><th scope="col">Column</th><th scope="col">Shape</th><th scope="col">TVD</th><th scope="col">KS</th><th scope="col">Mean pair TVD</th><th scope="col">Missing real / synthetic</th><th scope="col">Real cells covered</th><th scope="col">Out of domain</th></tr>
             </thead>
@@ -178,7 +178,7 @@ function Fidelity({ fidelity }: { fidelity: EvaluationResults["fidelity"] }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </details>
       )}
     </>
@@ -198,7 +198,7 @@ function Utility({ utility }: { utility: EvaluationResults["utility"] | null }) 
   return (
     <>
       <h4>Utility: predicting {utility.target}</h4>
-      <table aria-label="Utility" className="summary">
+      <div className="table-wrap"><table aria-label="Utility" className="summary">
         <caption className="help">{utility.model}; both models are tested on {utility.test_rows.toLocaleString("en-US")} held-out real rows.</caption>
         <thead>
           <tr><th scope="col">Trained on</th>{classification ? <><th scope="col">Accuracy</th><th scope="col">Macro F1</th></> : <th scope="col">R²</th>}</tr>
@@ -212,7 +212,7 @@ function Utility({ utility }: { utility: EvaluationResults["utility"] | null }) 
           ))}
           {classification && <tr><td>always the majority class</td><td>{formatNumber(utility.majority_accuracy ?? null)}</td><td>—</td></tr>}
         </tbody>
-      </table>
+      </table></div>
       <p className="help">{utility.note}</p>
     </>
   );
@@ -223,7 +223,7 @@ function Disclosure({ disclosure: d }: { disclosure: EvaluationResults["disclosu
     <>
       <h4>Disclosure checks (empirical, not a DP claim)</h4>
       <p className="help">{d.note}</p>
-      <table aria-label="Disclosure checks" className="summary">
+      <div className="table-wrap"><table aria-label="Disclosure checks" className="summary">
         <thead><tr><th scope="col">Check</th><th scope="col">Synthetic</th><th scope="col">For scale</th></tr></thead>
         <tbody>
           <tr><td>Rows copying a real row exactly</td><td>{pct(d.exact_copy_rate, 2)}</td><td>{pct(d.holdout_copy_rate, 2)} of held-out real rows copy a reference row</td></tr>
@@ -231,7 +231,7 @@ function Disclosure({ disclosure: d }: { disclosure: EvaluationResults["disclosu
           <tr><td>Median distance to the closest real record</td><td>{formatNumber(d.dcr_synth_median)}</td><td>{formatNumber(d.dcr_holdout_median)} for held-out real rows</td></tr>
           <tr><td>P(synthetic row closer than a held-out row)</td><td>{pct(d.closer_than_holdout)}</td><td>50% if no closer than fresh real rows</td></tr>
         </tbody>
-      </table>
+      </table></div>
     </>
   );
 }

@@ -103,7 +103,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
         The budget is accounted in ρ-zero-concentrated DP and converted to (ε, δ). It was spent as follows.
       </p>
       {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
-      <table aria-label="Budget by stage" className="budget">
+      <div className="table-wrap"><table aria-label="Budget by stage" className="budget">
         <thead><tr><th scope="col">Stage</th><th scope="col">ρ</th><th scope="col">Share</th></tr></thead>
         <tbody>
           {stages.map(([stage, rho]) => {
@@ -120,7 +120,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
             );
           })}
         </tbody>
-      </table>
+      </table></div>
       {nonDp.length > 0 && (
         <div className="warning-box">
           <p>
@@ -135,7 +135,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
       {decisions.length > 0 && (
         <details>
           <summary>Decisions and their sources ({decisions.length})</summary>
-          <table aria-label="Decisions" className="decisions">
+          <div className="table-wrap"><table aria-label="Decisions" className="decisions">
             <thead>
               <tr><th scope="col">Column</th><th scope="col">Decision</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">ρ</th></tr>
             </thead>
@@ -154,13 +154,13 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </details>
       )}
       {report.columns && report.columns.length > 0 && (
         <details>
           <summary>Provenance of each column ({report.columns.length})</summary>
-          <table aria-label="Column provenance">
+          <div className="table-wrap"><table aria-label="Column provenance">
             <thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col">Provenance</th><th scope="col">Binning</th></tr></thead>
             <tbody>
               {report.columns.map((c) => (
@@ -172,7 +172,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </details>
       )}
     </section>
