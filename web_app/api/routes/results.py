@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
+from web_app.api.legacy import result_job_id
 from web_app.api.schemas import ComparisonPublic, EvaluatePublic
 from web_app.auth import CurrentPrincipal
 from web_app.evaluation.report import render_html
@@ -25,7 +26,11 @@ CHUNK_BYTES = 1024 * 1024
             response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
 def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
                               services: ServicesDep) -> StreamingResponse:
-    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before)."""
+    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+
+    ``session_id`` is the job id, or (legacy clients) the preview's ``unique_id``: its newest succeeded job.
+    """
+    session_id = result_job_id(services, session_id, principal)
     key = services.jobs.synthetic_csv_key(session_id, principal)
     stream = services.storage.open_stream(key)
 
@@ -45,6 +50,7 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
 async def evaluate_session(session_id: Annotated[str, Form()], principal: CurrentPrincipal,
                            services: ServicesDep) -> EvaluatePublic:
     """Compare the synthetic table with the real one (not differentially private; owner only)."""
+    session_id = await run_in_threadpool(result_job_id, services, session_id, principal)  # or a preview's id
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
     report = await run_in_threadpool(session.evaluation)
     return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",

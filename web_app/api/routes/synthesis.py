@@ -24,6 +24,7 @@ from web_app.api.forms import (
     synthesis_request,
     wants_to_wait,
 )
+from web_app.api.legacy import LEGACY_CONFIRMED, is_legacy, legacy_error
 from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public, preview_public
 from web_app.auth import CurrentPrincipal
 
@@ -36,7 +37,8 @@ PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
              openapi_extra=form_body(SynthesizeForm), responses=error_responses(400, 413))
-async def synthesize(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
+async def synthesize(request: Request, principal: CurrentPrincipal,
+                     services: ServicesDep) -> PreviewPublic | JSONResponse:
     """Upload a table (or name a bundled sample) and get its inferred schema to review.
 
     The run settings are validated here already; the table is kept as a preview for the confirm.
@@ -46,9 +48,14 @@ async def synthesize(request: Request, principal: CurrentPrincipal, services: Se
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
     params = {**display_params(form), "method": field(form, "method"), "epsilon": field(form, "epsilon"),
               "delta": field(form, "delta")}
-    preview = await run_in_threadpool(
-        services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
-        field(form, "dataset_name"), synthesis_request(form), params, principal)
+    try:
+        preview = await run_in_threadpool(
+            services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
+            field(form, "dataset_name"), synthesis_request(form), params, principal)
+    except Exception as error:
+        if is_legacy(form):
+            return legacy_error(request, error)
+        raise
     return preview_public(preview.id, preview.domain_data, preview.info_data, PREVIEW_MESSAGE)
 
 
@@ -71,14 +78,23 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     ended; a job that failed then answers 422 with its own failure code.
     """
     form = await request.form(max_part_size=MAX_FIELD_BYTES)
-    job = await run_in_threadpool(
-        services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
-        field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
+    legacy = is_legacy(form)
+    try:
+        job = await run_in_threadpool(
+            services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
+            field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
+    except Exception as error:
+        if legacy:
+            return legacy_error(request, error)
+        raise
     if wants_to_wait(form):
         await run_in_threadpool(services.jobs.wait, job.id)
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
     if view.record.state is JobState.FAILED and view.record.error is not None:
-        return error_response(422, view.record.error.code, view.record.error.message)
-    message = {"succeeded": "Synthesis finished; the CSV is ready to download."}.get(
+        failed = error_response(422, view.record.error.code, view.record.error.message)
+        return legacy_error(request, failed) if legacy else failed
+    succeeded = LEGACY_CONFIRMED if legacy else "Synthesis finished; the CSV is ready to download."
+    message = {"succeeded": succeeded}.get(
         view.record.state.value, f"Synthesis job {view.record.state.value}; poll status_url for progress.")
-    return ConfirmPublic(**job_public(view).model_dump(), message=message)
+    return ConfirmPublic(**job_public(view).model_dump(), message=message,
+                         dataset_name=str(view.record.params.get("dataset_name") or field(form, "dataset_name")))

@@ -1,0 +1,68 @@
+"""What the legacy routes answer a predecessor client (vvv214/privsyn-tabular's UI and scripts) differently.
+
+Owns the one rule that tells such a client apart, the id it uses for results, and its error shape
+(docs/api.md, "Legacy clients"):
+
+* **A legacy request** is a ``/synthesize`` or ``/confirm_synthesis`` form that carries ``num_preprocess``:
+  the predecessor's routes required it, so every one of its clients sends it; our clients never do.
+* **Its error shape** (:func:`legacy_error`): status 400 where we answer 422, the predecessor's codes
+  (``invalid_json``, ``invalid_payload``, ``invalid_binning``, ``session_expired``), and a *string*
+  ``detail`` where it answered one (no data file; its scripts call ``.lower()`` on it). Everyone else keeps
+  our envelope.
+* **Its result id** (:func:`result_job_id`): the predecessor had one id, so a job id or a preview's
+  ``unique_id`` (its newest succeeded job) both name a result on the download and evaluate routes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from privsyn_platform.auth import Principal
+from privsyn_platform.errors import NotFoundError
+from privsyn_platform.metadata_records import JobState
+from web_app.api.deps import Services
+from web_app.api.errors import error_reply
+
+LEGACY_MARKER = "num_preprocess"
+#: The confirm reply's message to a legacy client once the CSV exists (its scripts test this prefix).
+LEGACY_CONFIRMED = "Data synthesis initiated successfully! The synthetic CSV is ready to download."
+LEGACY_ROOT = {"message": "PrivSyn: differentially private synthetic tables. The API is documented at /docs."}
+_CODES = {"malformed_json": "invalid_json", "malformed_payload": "invalid_payload",
+          "bin_edges_not_increasing": "invalid_binning", "not_found": "session_expired"}
+NO_FILE = "Data file is required: upload a CSV or ZIP file, or set dataset_name=adult for the bundled sample."
+SESSION_EXPIRED = "Preview not found or session expired; please upload the data again."
+
+
+def is_legacy(form: Mapping[str, Any]) -> bool:
+    """Whether the form comes from a predecessor client (module docstring)."""
+    return LEGACY_MARKER in form
+
+
+def legacy_error(request: Request, error: Exception | JSONResponse) -> JSONResponse:
+    """``error`` (raised, or our envelope already built) in the predecessor's shape."""
+    reply = error if isinstance(error, JSONResponse) else error_reply(request, error)
+    detail = json.loads(bytes(reply.body))["detail"]
+    status = 400 if reply.status_code == 422 else reply.status_code
+    if detail.get("error") == "no_file":
+        return JSONResponse(status_code=400, content={"detail": NO_FILE})
+    code = _CODES.get(detail.get("error", ""), detail.get("error"))
+    if code == "session_expired":
+        detail = {"message": SESSION_EXPIRED, "hint": detail.get("message")}
+    return JSONResponse(status_code=status, content={"detail": {**detail, "error": code}})
+
+
+def result_job_id(services: Services, session_id: str, principal: Principal) -> str:
+    """The job a result id names: a job id as is; a preview's id, its newest succeeded job (else newest)."""
+    try:
+        services.store.get_job(session_id, principal)
+        return session_id
+    except NotFoundError:
+        pass
+    jobs = [record for record in services.jobs.list(principal) if record.params.get("preview_id") == session_id]
+    done = [record for record in jobs if record.state is JobState.SUCCEEDED]
+    return (done or jobs)[0].id if jobs else session_id
