@@ -142,8 +142,7 @@ def _numeric(name: str, entry: Payload, base: Payload) -> tuple[Payload, bool]:
         sent = _dict(out.get("bounds"))
         out["bounds"] = {key: sent.get(key) for key in ("min", "max")}
         out.pop("numeric_summary", None)
-    if out["type"] == base.get("type") and "integer" not in out and "integer" in base:
-        out["integer"] = base["integer"]  # the UI drops it; the preview showed it with the column
+    _keep_flags(out, base)
     method = LEGACY_METHODS.get(binning.get("method") or "uniform", binning.get("method") or "uniform")
     count = _bin_count(binning.get("bin_count"), name)
     width = _optional_number(binning.get("bin_width"), name, "bin_width")
@@ -181,6 +180,15 @@ def _numeric(name: str, entry: Payload, base: Payload) -> tuple[Payload, bool]:
     return out, edited
 
 
+def _keep_flags(entry: Payload, base: Payload) -> None:
+    """The UI drops our ``integer``/``nullable`` flags: an entry of the drafted kind keeps the draft's (they were
+    in the reply it edited, next to the bounds and categories it sends back)."""
+    if entry.get("type") == base.get("type"):
+        for flag in ("integer", "nullable"):
+            if flag not in entry and flag in base:
+                entry[flag] = base[flag]
+
+
 def _bounds_changed(entry: Payload, base: Payload) -> bool:
     sent, drafted = _dict(entry.get("bounds")), _dict(base.get("bounds"))
     return any(sent.get(key) is not None and sent.get(key) != drafted.get(key) for key in ("min", "max"))
@@ -208,6 +216,7 @@ def _listed(entry: Payload, key: str) -> list[Any]:
 
 def _categorical(entry: Payload, base: Payload) -> tuple[Payload, bool]:
     out = copy.deepcopy(entry)
+    _keep_flags(out, base)
     drafted = _listed(base, "categories")
     from_data = _listed(entry, "categories_from_data") or drafted
     selected = _listed(entry, "selected_categories") if "selected_categories" in entry else from_data

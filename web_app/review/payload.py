@@ -6,16 +6,17 @@ back to ``/confirm_synthesis``, and the CLI's schema file (``privsyn infer -o sc
 provenance live in :mod:`web_app.review.confirm`. The format is documented in ``docs/data.md``.
 
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
-``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,
-``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``, ``numeric_summary``, ``binning``,
-``size``; ``binning.bin_count`` repeats ``bins``) plus ours (``dtype``, ``provenance``, ``integer``,
-``nullable``, ``datetime_format``). The draft is a *suggestion* read off the data, for the owner's eyes:
-``info_data["domain_mode"]`` is ``dp`` and ``info_data["declared_public"]`` is empty, so confirming it
-unchanged uses none of it (every fact is discovered with DP at confirm, :mod:`web_app.review.confirm`). The draft never excludes a column by itself:
-a column inference would leave out (an identifier, an empty column) stays in ``domain_data`` with that
-suggestion in ``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so
-``excluded_columns`` only ever holds the user's exclusions. ``info_data`` also carries the predecessor's
-``num_columns``, ``cat_columns``, ``n_num_features``, ``n_cat_features`` and ``inference_settings`` keys.
+``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``,
+``special_token``, ``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``,
+``numeric_summary``, ``binning``, ``size``; ``binning.bin_count`` repeats ``bins``) plus ours (``dtype``,
+``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft is a *suggestion* read off the
+data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and ``info_data["declared_public"]`` is
+empty, so confirming it unchanged uses none of it (every fact is discovered with DP at confirm,
+:mod:`web_app.review.confirm`). The draft never excludes a column by itself: a column inference would leave
+out (an identifier, an empty column) stays in ``domain_data`` with that suggestion in
+``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so ``excluded_columns``
+only ever holds the user's exclusions. ``info_data`` also carries the predecessor's ``num_columns``,
+``cat_columns``, ``n_num_features``, ``n_cat_features`` and ``inference_settings`` keys.
 ``info_data["null_token"]`` suggests how the output writes a missing cell; it is used only when the user
 declares the schema (``as_confirmed``).
 """
