@@ -160,23 +160,22 @@ def test_9_a_bin_count_contradicting_the_edges_is_refused(client, preview) -> No
     domain["age"]["binning"].update(bin_count=3, edges=[18, 50, 90])
     form = {**legacy_ui.confirm_form(preview), "confirmed_domain_data": json.dumps(domain), "epsilon": EPSILON}
     reply = client.post("/confirm_synthesis", data=form)
-    assert reply.status_code == 400 and reply.json()["detail"]["error"] == "invalid_binning"
+    assert reply.status_code == 422 and reply.json()["detail"]["error"] == "invalid_binning"
     domain["age"]["binning"]["bin_count"] = 2  # agreeing: the edges are used
     reply = client.post("/confirm_synthesis", data={**form, "confirmed_domain_data": json.dumps(domain)})
     assert reply.status_code == 200 and decisions(reply.json(), "age")["binning"]["value"]["bins"] == 2
 
 
-def test_10_legacy_error_shapes_on_the_legacy_routes_only(client, preview) -> None:  # type: ignore[no-untyped-def]
+def test_10_a_missing_file_is_a_string_detail_for_legacy_clients_only(client, preview) -> None:  # type: ignore[no-untyped-def]
     missing = client.post("/synthesize", data={**legacy_ui.UI_RUN_FORM, "dataset_name": "mine"})
     assert missing.status_code == 400 and "data file is required" in missing.json()["detail"].lower()
-    unknown = client.post("/confirm_synthesis", data={**legacy_ui.confirm_form(preview), "unique_id": "nope"})
-    assert unknown.status_code == 404 and unknown.json()["detail"]["error"] == "session_expired"
-    bad = client.post("/confirm_synthesis", data={**legacy_ui.confirm_form(preview), "confirmed_domain_data": "{"})
-    assert bad.status_code == 400 and bad.json()["detail"]["error"] == "invalid_json"
     ours = client.post("/synthesize", data={"dataset_name": "mine"})  # our clients: our envelope, unchanged
     assert ours.status_code == 422 and ours.json()["detail"]["error"] == "no_file"
-    ours = client.post("/confirm_synthesis", data={"unique_id": "nope"})
-    assert ours.status_code == 404 and ours.json()["detail"]["error"] == "not_found"
+    # Every other error keeps our envelope for both: its UI shows detail.message, its scripts test the status.
+    unknown = client.post("/confirm_synthesis", data={**legacy_ui.confirm_form(preview), "unique_id": "nope"})
+    assert unknown.status_code == 404 and unknown.json()["detail"]["message"]
+    bad = client.post("/confirm_synthesis", data={**legacy_ui.confirm_form(preview), "confirmed_domain_data": "{"})
+    assert bad.status_code == 422 and bad.json()["detail"]["error"] == "malformed_json"
 
 
 def test_11_the_root_answers_json_to_scripts_and_the_app_to_browsers(api_settings: Settings, tmp_path: Path) -> None:

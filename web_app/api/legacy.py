@@ -5,10 +5,10 @@ Owns the one rule that tells such a client apart, the id it uses for results, an
 
 * **A legacy request** is a ``/synthesize`` or ``/confirm_synthesis`` form that carries ``num_preprocess``:
   the predecessor's routes required it, so every one of its clients sends it; our clients never do.
-* **Its error shape** (:func:`legacy_error`): status 400 where we answer 422, the predecessor's codes
-  (``invalid_json``, ``invalid_payload``, ``invalid_binning``, ``session_expired``), and a *string*
-  ``detail`` where it answered one (no data file; its scripts call ``.lower()`` on it). Everyone else keeps
-  our envelope.
+* **Its error shape** (:func:`legacy_error`): where its clients depend on the predecessor's, they get it —
+  a missing data file is 400 with a *string* ``detail`` (its scripts call ``.lower()`` on it). Every other
+  error keeps our envelope and codes (its UI reads ``detail.message`` from a dict as well), so one
+  client's error handling fits both.
 * **Its result id** (:func:`result_job_id`): the predecessor had one id, so a job id or a preview's
   ``unique_id`` (its newest succeeded job) both name a result on the download and evaluate routes.
 """
@@ -32,10 +32,7 @@ LEGACY_MARKER = "num_preprocess"
 #: The confirm reply's message to a legacy client once the CSV exists (its scripts test this prefix).
 LEGACY_CONFIRMED = "Data synthesis initiated successfully! The synthetic CSV is ready to download."
 LEGACY_ROOT = {"message": "PrivSyn: differentially private synthetic tables. The API is documented at /docs."}
-_CODES = {"malformed_json": "invalid_json", "malformed_payload": "invalid_payload",
-          "bin_edges_not_increasing": "invalid_binning", "not_found": "session_expired"}
 NO_FILE = "Data file is required: upload a CSV or ZIP file, or set dataset_name=adult for the bundled sample."
-SESSION_EXPIRED = "Preview not found or session expired; please upload the data again."
 
 
 def is_legacy(form: Mapping[str, Any]) -> bool:
@@ -44,16 +41,12 @@ def is_legacy(form: Mapping[str, Any]) -> bool:
 
 
 def legacy_error(request: Request, error: Exception | JSONResponse) -> JSONResponse:
-    """``error`` (raised, or our envelope already built) in the predecessor's shape."""
+    """``error`` (raised, or our envelope already built) as the predecessor answered it (module docstring)."""
     reply = error if isinstance(error, JSONResponse) else error_reply(request, error)
     detail = json.loads(bytes(reply.body))["detail"]
-    status = 400 if reply.status_code == 422 else reply.status_code
     if detail.get("error") == "no_file":
         return JSONResponse(status_code=400, content={"detail": NO_FILE})
-    code = _CODES.get(detail.get("error", ""), detail.get("error"))
-    if code == "session_expired":
-        detail = {"message": SESSION_EXPIRED, "hint": detail.get("message")}
-    return JSONResponse(status_code=status, content={"detail": {**detail, "error": code}})
+    return reply
 
 
 def result_job_id(services: Services, session_id: str, principal: Principal) -> str:

@@ -78,22 +78,15 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     ended; a job that failed then answers 422 with its own failure code.
     """
     form = await request.form(max_part_size=MAX_FIELD_BYTES)
-    legacy = is_legacy(form)
-    try:
-        job = await run_in_threadpool(
-            services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
-            field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
-    except Exception as error:
-        if legacy:
-            return legacy_error(request, error)
-        raise
+    job = await run_in_threadpool(
+        services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
+        field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
     if wants_to_wait(form):
         await run_in_threadpool(services.jobs.wait, job.id)
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
     if view.record.state is JobState.FAILED and view.record.error is not None:
-        failed = error_response(422, view.record.error.code, view.record.error.message)
-        return legacy_error(request, failed) if legacy else failed
-    succeeded = LEGACY_CONFIRMED if legacy else "Synthesis finished; the CSV is ready to download."
+        return error_response(422, view.record.error.code, view.record.error.message)
+    succeeded = LEGACY_CONFIRMED if is_legacy(form) else "Synthesis finished; the CSV is ready to download."
     message = {"succeeded": succeeded}.get(
         view.record.state.value, f"Synthesis job {view.record.state.value}; poll status_url for progress.")
     return ConfirmPublic(**job_public(view).model_dump(), message=message,
