@@ -65,7 +65,10 @@ def review(preview: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _number(value: Any) -> float | int | None:
     if value in ("", None):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except ValueError:  # Number("2020-01-01") is NaN: the UI sends null
+        return None
     if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number

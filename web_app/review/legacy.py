@@ -8,10 +8,10 @@ every other entry untouched (docs/api.md, "Legacy clients"):
   width is given, else ``bin_count``, else 10 (``bin_count: null``); ``exponential`` with ``growth_rate`` > 1
   gets edges whose widths grow by that factor; ``bin_count`` contradicting ``edges`` is ``invalid_binning``.
   The UI sends datetime columns as ``numerical`` with no bounds: they stay datetime.
-* categorical ``selected_categories`` + ``custom_categories`` (de-duplicated case-insensitively), minus
-  ``excluded_categories``, are the category list; the ``special_token`` the UI appends to ``categories`` is
-  the "other" bucket's label (never a category). ``categories_from_data`` (a list there) is only the list
-  the UI started from.
+* categorical ``selected_categories`` + ``custom_categories`` (a custom value already listed in another case is
+  dropped, as the UI refuses it), minus ``excluded_categories``, are the category list; the ``special_token``
+  the UI appends to ``categories`` is the "other" bucket's label (never a category). ``categories_from_data`` (a
+  list there) is only the list the UI started from.
 
 **Edits are declarations.** That UI has no "declare public" tick: a column whose entry differs from the
 preview's draft (another kind, binning, bounds, a category added or excluded, another strategy) is added
@@ -181,12 +181,11 @@ def _numeric(name: str, entry: Payload, base: Payload) -> tuple[Payload, bool]:
 
 
 def _keep_flags(entry: Payload, base: Payload) -> None:
-    """The UI drops our ``integer``/``nullable`` flags: an entry of the drafted kind keeps the draft's (they were
-    in the reply it edited, next to the bounds and categories it sends back)."""
-    if entry.get("type") == base.get("type"):
-        for flag in ("integer", "nullable"):
-            if flag not in entry and flag in base:
-                entry[flag] = base[flag]
+    """The UI drops our ``integer``/``nullable`` flags: the entry keeps the draft's (they were in the reply it
+    edited, next to the bounds and categories it sends back; a column switched to numerical stays whole)."""
+    for flag in ("integer", "nullable"):
+        if flag not in entry and flag in base:
+            entry[flag] = base[flag]
 
 
 def _bounds_changed(entry: Payload, base: Payload) -> bool:
@@ -198,13 +197,17 @@ def _key(value: Any) -> str:
     return normalise(value).casefold()
 
 
-def _unique(values: list[Any]) -> list[Any]:
-    seen: set[str] = set()
-    kept = []
+def _unique(values: list[Any], from_data: list[Any]) -> list[Any]:
+    """``values`` without repeats: a value the user typed is dropped when listed already in another case (the
+    UI's rule); values of the data that differ only in case stay apart (they are different values)."""
+    data = {normalise(v) for v in from_data}
+    kept: list[Any] = []
     for value in values:
-        if value is None or value == "" or _key(value) in seen:
+        if value is None or value == "":
             continue
-        seen.add(_key(value))
+        typed = normalise(value) not in data
+        if normalise(value) in {normalise(v) for v in kept} or (typed and _key(value) in {_key(v) for v in kept}):
+            continue
         kept.append(value)
     return kept
 
@@ -221,18 +224,18 @@ def _categorical(entry: Payload, base: Payload) -> tuple[Payload, bool]:
     from_data = _listed(entry, "categories_from_data") or drafted
     selected = _listed(entry, "selected_categories") if "selected_categories" in entry else from_data
     custom = _listed(entry, "custom_categories")
-    selected_keys = {_key(v) for v in selected + custom}
+    selected_keys = {normalise(v) for v in selected + custom}
     excluded = (_listed(entry, "excluded_categories") if "excluded_categories" in entry
-                else [v for v in from_data if _key(v) not in selected_keys])
-    dropped = {_key(v) for v in excluded}
-    categories = [v for v in _unique(selected + custom) if _key(v) not in dropped]
+                else [v for v in from_data if normalise(v) not in selected_keys])
+    dropped = {normalise(v) for v in excluded}
+    categories = [v for v in _unique(selected + custom, from_data) if normalise(v) not in dropped]
     token = entry.get("special_token") or SPECIAL_TOKEN
     strategy = entry.get("excluded_strategy") or "map_to_special"
     out.update(categories=categories, special_token=token,
                excluded_strategy=LEGACY_STRATEGIES.get(strategy, strategy), categories_from_data=bool(from_data))
     for key in LEGACY_CATEGORY_KEYS:
         out.pop(key, None)
-    edited = (base.get("type") != "categorical" or bool(dropped & {_key(v) for v in from_data}) or bool(custom)
-              or {_key(v) for v in categories} != {_key(v) for v in drafted}
+    edited = (base.get("type") != "categorical" or bool(dropped & {normalise(v) for v in from_data}) or bool(custom)
+              or {normalise(v) for v in categories} != {normalise(v) for v in drafted}
               or out["excluded_strategy"] != base.get("excluded_strategy", "map_to_special"))
     return out, edited
