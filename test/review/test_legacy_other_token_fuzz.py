@@ -4,12 +4,15 @@ The predecessor's UI appends its ``special_token`` (``__OTHER__``) to a categori
 synthetic row that draws that "other" code once failed the final cast of an integer column
 (``invalid literal for int() with base 10: '__OTHER__'``). 50 seeds × privsyn, aim, mst run the service's
 whole job pipeline in process (legacy payload → confirm → prepare → the real synthesizer → CSV), on a small
-table whose "other" bucket holds real rows (one category excluded), so nearly every run draws it.
+table whose "other" bucket holds real rows (one category excluded), so nearly every run draws it; once with the
+service's specs and once with the input's ``int64`` declared on the categorical columns, as a direct caller of
+``method`` would (the cast that failed: ``ColumnSpec.output_dtype`` makes such a column text).
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -52,8 +55,16 @@ def legacy_run() -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     return frame, translated, declared_info
 
 
+def _as_input_dtype(metadata: TableMetadata) -> TableMetadata:
+    """The specs a direct caller of ``method`` writes: the categorical columns keep the input's ``int64``."""
+    return TableMetadata(tuple(replace(spec, dtype="int64") if spec.kind == "categorical" else spec
+                               for spec in metadata.columns))
+
+
+@pytest.mark.parametrize("declared_dtype", ["service", "int64"])
 @pytest.mark.parametrize("method", sorted(KNOBS))
-def test_fifty_seeds_never_fail(method: str, legacy_run: tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]) -> None:
+def test_fifty_seeds_never_fail(method: str, declared_dtype: str,
+                                legacy_run: tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]) -> None:
     frame, domain, info = legacy_run
     failures, other = [], 0
     for seed in SEEDS:
@@ -61,7 +72,8 @@ def test_fifty_seeds_never_fail(method: str, legacy_run: tuple[pd.DataFrame, dic
         try:
             schema, story = confirm_run(domain, info, frame, request, limits=IngestionLimits())
             prepared = prepare_table(frame, schema, np.random.default_rng(seed))
-            result = synthesize(prepared, schema.metadata, request, story=story)
+            metadata = schema.metadata if declared_dtype == "service" else _as_input_dtype(schema.metadata)
+            result = synthesize(prepared, metadata, request, story=story)
             table = pd.read_csv(io.BytesIO(synthetic_csv(result.frame, {})), dtype=str)
         except Exception as error:  # a failure of any kind is what this test counts
             failures.append((seed, f"{type(error).__name__}: {error}"))
