@@ -89,5 +89,6 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     succeeded = LEGACY_CONFIRMED if is_legacy(form) else "Synthesis finished; the CSV is ready to download."
     message = {"succeeded": succeeded}.get(
         view.record.state.value, f"Synthesis job {view.record.state.value}; poll status_url for progress.")
-    return ConfirmPublic(**job_public(view).model_dump(), message=message,
-                         dataset_name=str(view.record.params.get("dataset_name") or field(form, "dataset_name")))
+    sent = form.get("dataset_name")  # echoed as sent, as the predecessor did (blank for its uploads)
+    name = sent if isinstance(sent, str) else str(view.record.params.get("dataset_name") or field(form, "dataset_name"))
+    return ConfirmPublic(**job_public(view).model_dump(), message=message, dataset_name=name)
