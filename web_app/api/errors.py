@@ -118,16 +118,6 @@ def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "something went wrong on our side; the error was logged")
 
 
-def error_reply(request: Request, error: Exception) -> JSONResponse:
-    """The envelope the installed handlers would answer for ``error`` (for a route that reshapes it)."""
-    handlers: tuple[tuple[type[Exception], Any], ...] = (
-        (MethodError, _method_error), (PlatformError, _platform_error), (DataError, _data_error),
-        (RequestValidationError, _validation_error), (StarletteHTTPException, _http_error))
-    handler = next((h for cls, h in handlers if isinstance(error, cls)), _unexpected_error)
-    reply: JSONResponse = handler(request, error)
-    return reply
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MethodError, _method_error)
     app.add_exception_handler(PlatformError, _platform_error)

@@ -5,7 +5,7 @@ Owns the one rule that tells such a client apart, the id it uses for results, an
 
 * **A legacy request** is a ``/synthesize`` or ``/confirm_synthesis`` form that carries ``num_preprocess``:
   the predecessor's routes required it, so every one of its clients sends it; our clients never do.
-* **Its error shape** (:func:`legacy_error`): where its clients depend on the predecessor's, they get it —
+* **Its error shape** (:func:`legacy_missing_file`): where its clients depend on the predecessor's, they get it —
   a missing data file is 400 with a *string* ``detail`` (its scripts call ``.lower()`` on it). Every other
   error keeps our envelope and codes (its UI reads ``detail.message`` from a dict as well), so one
   client's error handling fits both.
@@ -15,18 +15,16 @@ Owns the one rule that tells such a client apart, the id it uses for results, an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from privsyn_platform.auth import Principal
 from privsyn_platform.errors import NotFoundError
 from privsyn_platform.metadata_records import JobState
 from web_app.api.deps import Services
-from web_app.api.errors import error_reply
+from web_app.ingestion.errors import DataError
 
 LEGACY_MARKER = "num_preprocess"
 #: The confirm reply's message to a legacy client once the CSV exists (its scripts test this prefix).
@@ -40,13 +38,11 @@ def is_legacy(form: Mapping[str, Any]) -> bool:
     return LEGACY_MARKER in form
 
 
-def legacy_error(request: Request, error: Exception | JSONResponse) -> JSONResponse:
-    """``error`` (raised, or our envelope already built) as the predecessor answered it (module docstring)."""
-    reply = error if isinstance(error, JSONResponse) else error_reply(request, error)
-    detail = json.loads(bytes(reply.body))["detail"]
-    if detail.get("error") == "no_file":
-        return JSONResponse(status_code=400, content={"detail": NO_FILE})
-    return reply
+def legacy_missing_file(form: Mapping[str, Any], error: DataError) -> JSONResponse | None:
+    """The predecessor's answer to a legacy request without a data file (``None``: not that case)."""
+    if error.code != "no_file" or not is_legacy(form):
+        return None
+    return JSONResponse(status_code=400, content={"detail": NO_FILE})
 
 
 def result_job_id(services: Services, session_id: str, principal: Principal) -> str:

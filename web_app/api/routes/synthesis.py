@@ -24,9 +24,10 @@ from web_app.api.forms import (
     synthesis_request,
     wants_to_wait,
 )
-from web_app.api.legacy import LEGACY_CONFIRMED, is_legacy, legacy_error
+from web_app.api.legacy import LEGACY_CONFIRMED, is_legacy, legacy_missing_file
 from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public, preview_public
 from web_app.auth import CurrentPrincipal
+from web_app.ingestion.errors import DataError
 
 router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
 # A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,
@@ -52,10 +53,11 @@ async def synthesize(request: Request, principal: CurrentPrincipal,
         preview = await run_in_threadpool(
             services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
             field(form, "dataset_name"), synthesis_request(form), params, principal)
-    except Exception as error:
-        if is_legacy(form):
-            return legacy_error(request, error)
-        raise
+    except DataError as error:
+        answer = legacy_missing_file(form, error)
+        if answer is None:
+            raise
+        return answer
     return preview_public(preview.id, preview.domain_data, preview.info_data, PREVIEW_MESSAGE)
 
 
