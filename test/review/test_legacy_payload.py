@@ -19,7 +19,8 @@ from web_app.review.payload import draft_payload
 def preview() -> dict[str, Any]:
     rng = np.random.default_rng(5)
     frame = pd.DataFrame({"when": pd.date_range("2021-01-01", periods=400, freq="D").strftime("%Y-%m-%d"),
-                          "size": rng.integers(1, 200, 400), "tag": rng.choice(["A", "a", "b"], 400)})
+                          "size": rng.integers(1, 200, 400), "tag": rng.choice(["A", "a", "b"], 400),
+                          "user_id": [f"u{i:04d}" for i in range(400)]})
     domain, info = draft_payload(infer_metadata(frame), frame, name="t")
     return {"unique_id": "t", "domain_data": domain, "info_data": info}
 
@@ -61,3 +62,11 @@ def test_a_bin_count_that_is_not_a_positive_whole_number_is_invalid_binning(prev
 def test_our_own_entries_are_left_alone(preview: dict[str, Any]) -> None:
     assert from_legacy(preview["domain_data"], preview["info_data"], preview["domain_data"]) == (
         preview["domain_data"], preview["info_data"])
+
+
+def test_a_column_inference_would_exclude_can_be_confirmed_and_stays_undeclared(preview: dict[str, Any]) -> None:
+    assert preview["info_data"]["inference_report"]["user_id"]["kind"] == "excluded"
+    review = legacy_ui.review(preview)
+    assert review["user_id"]["selected_categories"]  # the UI refuses a column with no category selected
+    domain, info = translate(preview, review)
+    assert "user_id" not in info["declared_public"]  # DP discovery decides (and excludes an identifier)

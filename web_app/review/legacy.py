@@ -220,7 +220,7 @@ def _listed(entry: Payload, key: str) -> list[Any]:
 def _categorical(entry: Payload, base: Payload) -> tuple[Payload, bool]:
     out = copy.deepcopy(entry)
     _keep_flags(out, base)
-    drafted = _listed(base, "categories")
+    drafted = _listed(base, "categories") or _listed(base, "categories_preview")  # what the UI started from
     from_data = _listed(entry, "categories_from_data") or drafted
     selected = _listed(entry, "selected_categories") if "selected_categories" in entry else from_data
     custom = _listed(entry, "custom_categories")

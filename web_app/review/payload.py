@@ -86,9 +86,10 @@ def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
     """``domain_data[name]`` of one inferred column (a column inference would exclude is drafted as a
     categorical column with no category list: DP discovery decides, unless the user excludes it)."""
     common = {"dtype": column.dtype, "provenance": "data", "integer": column.integer, "nullable": column.nullable}
-    if column.kind == "excluded":
-        return {"type": "categorical", "categories": None, "categories_from_data": False,
-                "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special", **common}
+    if column.kind == "excluded":  # the preview holds only the "other" label: the legacy UI needs one value
+        return {"type": "categorical", "categories": None, "categories_preview": [OTHER_LABEL],
+                "categories_from_data": False, "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special",
+                **common}
     if column.kind == "categorical":
         return {"type": "categorical", **_categorical(column), **common}
     bounds = _bounds(column)
