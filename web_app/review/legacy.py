@@ -34,7 +34,7 @@ from web_app.review.payload import Payload
 
 LEGACY_BINNING_KEYS = ("bin_count", "bin_width", "growth_rate", "dp_budget_fraction")
 LEGACY_CATEGORY_KEYS = ("selected_categories", "custom_categories", "excluded_categories")
-LEGACY_METHODS = {"dp_privtree": "privtree", "dp_dawa": "dawa"}
+LEGACY_METHODS = {"dp_privtree": "privtree"}
 LEGACY_STRATEGIES = {"keep_in_domain": "resample"}
 LEGACY_DEFAULT_BINS = 10
 SPECIAL_TOKEN = "__OTHER__"
@@ -174,7 +174,7 @@ def _numeric(name: str, entry: Payload, base: Payload) -> tuple[Payload, bool]:
             bins = len(result["edges"]) - 1
     out["binning"] = {**result, "bins": bins}
     edited = (out["type"] != base.get("type") or method != drafted.get("method") or width is not None
-              or growth is not None or "edges" in result
+              or (growth is not None and method == "exponential") or "edges" in result
               or (method not in _DP_METHODS and bins != drafted.get("bins", drafted.get("bin_count")))
               or _bounds_changed(out, base))
     return out, edited
