@@ -68,6 +68,7 @@ class Binning(BaseModel):
 
     method: str = Field(description="uniform, exponential, or a DP binning: privtree, dawa")
     bins: int
+    bin_count: int | MISSING = Field(MISSING, description="legacy clients' name for bins (the draft sends both)")
     edges: list[Number | str] | MISSING = MISSING
 
 
@@ -163,6 +164,10 @@ class InfoData(BaseModel):
     inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
     inference_report: dict[str, ColumnReport] | MISSING = MISSING
     warnings: list[str] | MISSING = MISSING
+    num_columns: list[str] | MISSING = Field(MISSING, description="legacy: the columns that are not categorical")
+    cat_columns: list[str] | MISSING = Field(MISSING, description="legacy: the categorical columns")
+    n_num_features: int | MISSING = MISSING
+    n_cat_features: int | MISSING = MISSING
 
 
 class PreviewPublic(BaseModel):
@@ -302,6 +307,7 @@ class JobsPublic(BaseModel):
 
 class ConfirmPublic(JobPublic):
     message: str
+    dataset_name: str = Field(description="the table's display name (the form's dataset_name)")
 
 
 # ------------------------------------------------------------------------------ the service

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Root
+         * @description The browser app to a browser (``Accept: text/html``, when built); ``{"message": …}`` to every other client.
+         */
+        get: operations["service-root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/confirm_synthesis": {
         parameters: {
             query?: never;
@@ -38,6 +58,8 @@ export interface paths {
         /**
          * Download Synthesized Data
          * @description The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+         *
+         *     ``session_id`` is the job id, or (legacy clients) the preview's ``unique_id``: its newest succeeded job.
          */
         get: operations["results-download"];
         put?: never;
@@ -334,6 +356,11 @@ export interface components {
          * @description How a numerical or datetime column is cut into bins (``edges``: the caller's own, public).
          */
         Binning: {
+            /**
+             * Bin Count
+             * @description legacy clients' name for bins (the draft sends both)
+             */
+            bin_count?: number;
             /** Bins */
             bins: number;
             /** Edges */
@@ -678,6 +705,11 @@ export interface components {
              */
             created_at: string;
             dataset_budget?: components["schemas"]["DatasetBudgetPublic"] | null;
+            /**
+             * Dataset Name
+             * @description the table's display name (the form's dataset_name)
+             */
+            dataset_name: string;
             /** Download Url */
             download_url: string;
             error: components["schemas"]["FailurePublic"] | null;
@@ -871,6 +903,11 @@ export interface components {
          * @description ``info_data``: the table as a whole (its columns, the excluded ones, the inference).
          */
         InfoData: {
+            /**
+             * Cat Columns
+             * @description legacy: the categorical columns
+             */
+            cat_columns?: string[];
             /** Columns */
             columns: string[];
             /**
@@ -901,6 +938,10 @@ export interface components {
             inference_settings?: {
                 [key: string]: number | boolean | string[];
             };
+            /** N Cat Features */
+            n_cat_features?: number;
+            /** N Num Features */
+            n_num_features?: number;
             /** Name */
             name?: string;
             /**
@@ -908,6 +949,11 @@ export interface components {
              * @description how the output writes a missing cell (used when the file's format is declared)
              */
             null_token?: string;
+            /**
+             * Num Columns
+             * @description legacy: the columns that are not categorical
+             */
+            num_columns?: string[];
             /** @description the input file's delimiter, decimal mark and encoding (used when declared) */
             output_format?: components["schemas"]["OutputFormat"];
             /** Schema Version */
@@ -1063,6 +1109,11 @@ export interface components {
             way: number;
             /** Worst */
             worst: number;
+        };
+        /** Message */
+        Message: {
+            /** Message */
+            message: string;
         };
         /**
          * MethodParameterPublic
@@ -1561,6 +1612,36 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "service-root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                    "text/html": string;
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "synthesis-confirm": {
         parameters: {
             query?: never;

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
+from web_app.api.legacy import result_job_id
 from web_app.api.schemas import EvaluatePublic
 from web_app.auth import CurrentPrincipal
 from web_app.evaluation.report import render_html
@@ -29,7 +30,11 @@ TARGET_HELP = ("a column to predict: adds TSTR vs TRTR utility (a model trained 
             response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
 def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
                               services: ServicesDep) -> StreamingResponse:
-    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before)."""
+    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+
+    ``session_id`` is the job id, or (legacy clients) the preview's ``unique_id``: its newest succeeded job.
+    """
+    session_id = result_job_id(services, session_id, principal)
     key = services.jobs.synthetic_csv_key(session_id, principal)
     params = services.store.get_job(session_id, principal).params
     stream = services.storage.open_stream(key)
@@ -64,6 +69,7 @@ async def evaluate_session(session_id: Annotated[str, Form()], principal: Curren
                            target: Annotated[str | None, Form(description=TARGET_HELP)] = None) -> EvaluatePublic:
     """Evaluate the synthetic table against the real one: run card, privacy report, verdict, fidelity, utility
     (with a ``target``) and disclosure checks (not differentially private; owner only)."""
+    session_id = await run_in_threadpool(result_job_id, services, session_id, principal)  # or a preview's id
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
     report = await run_in_threadpool(session.evaluation, target or None)
     return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",
