@@ -61,6 +61,7 @@ const STAGE_WORDS: Record<string, string> = {
   "domain:datetime_format": "DP discovery: date formats",
   "domain:categories": "DP discovery: category lists",
   "domain:bounds": "DP discovery: bounds",
+  "domain:decimals": "DP discovery: decimals",
 };
 
 export function PrivacyReport({ job }: { job: JobPublic }) {
@@ -96,13 +97,21 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
       <dl className="facts">
         <div><dt>ε (epsilon)</dt><dd>{formatNumber(report.epsilon)}</dd></div>
         <div><dt>δ (delta)</dt><dd>{formatNumber(report.delta)}</dd></div>
+      </dl>
+      <p className="help">
+        (ε, δ)-differential privacy: adding or removing any one person's record changes the chance of any release by at
+        most a factor e^ε, except with probability δ.
+      </p>
+      {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
+      <details className="accounting">
+        <summary>How the budget was spent (accounting in ρ-zCDP)</summary>
+      <dl className="facts">
         <div><dt>ρ (zCDP budget)</dt><dd>{formatNumber(report.rho, 4)}</dd></div>
         <div><dt>ρ spent</dt><dd>{formatNumber(report.rho_spent, 4)}</dd></div>
       </dl>
       <p className="help">
-        The budget is accounted in ρ-zero-concentrated DP and converted to (ε, δ). It was spent as follows.
+        The budget is accounted in ρ-zero-concentrated DP, which composes tightly, and converted to the (ε, δ) above.
       </p>
-      {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
       <div className="table-wrap"><table aria-label="Budget by stage" className="budget">
         <thead><tr><th scope="col">Stage</th><th scope="col">ρ</th><th scope="col">Share</th></tr></thead>
         <tbody>
@@ -110,7 +119,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
             const share = total > 0 ? rho / total : 0;
             return (
               <tr key={stage}>
-                <td>{stage}{STAGE_WORDS[stage] && <span className="muted"> — {STAGE_WORDS[stage]}</span>}</td>
+                <td>{STAGE_WORDS[stage] ?? stage}{STAGE_WORDS[stage] && <span className="muted"> ({stage})</span>}</td>
                 <td>{formatNumber(rho, 4)}</td>
                 <td>
                   <span className="bar" aria-hidden="true"><span style={{ width: `${Math.round(share * 100)}%` }} /></span>
@@ -121,6 +130,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
           })}
         </tbody>
       </table></div>
+      </details>
       {nonDp.length > 0 && (
         <div className="warning-box">
           <p>
