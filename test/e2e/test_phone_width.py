@@ -35,8 +35,8 @@ def _no_sideways_scroll(page: Page, screenshots: Path, name: str) -> None:
             const wrap = e.parentElement && e.parentElement.closest('.table-wrap, .chart-scroll, pre');
             return box.right > width + 1 && !wrap;
         });
-        return {scroll: document.documentElement.scrollWidth, width,
-                culprits: wide.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))};
+        const name = e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right);
+        return {scroll: document.documentElement.scrollWidth, width, culprits: wide.slice(0, 5).map(name)};
     }""")
     assert overflow["scroll"] <= overflow["width"], (name, overflow)
 

@@ -24,9 +24,10 @@ from method.api.utils import enforce_schema
 from test.api import legacy_ui
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import IngestionLimits
-from web_app.review.apply import prepare_table, synthetic_csv
+from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run
 from web_app.review.legacy import from_legacy
+from web_app.review.output import CsvFormat, write_csv
 from web_app.review.payload import draft_payload
 from web_app.synthesis_service import SynthesisRequest, synthesize
 
@@ -74,7 +75,7 @@ def test_fifty_seeds_never_fail(method: str, declared_dtype: str,
             prepared = prepare_table(frame, schema, np.random.default_rng(seed))
             metadata = schema.metadata if declared_dtype == "service" else _as_input_dtype(schema.metadata)
             result = synthesize(prepared, metadata, request, story=story)
-            table = pd.read_csv(io.BytesIO(synthetic_csv(result.frame, {})), dtype=str)
+            table = pd.read_csv(io.BytesIO(write_csv(result.frame, CsvFormat())), dtype=str)
         except Exception as error:  # a failure of any kind is what this test counts
             failures.append((seed, f"{type(error).__name__}: {error}"))
             continue
