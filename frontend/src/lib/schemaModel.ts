@@ -144,6 +144,13 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
   };
 }
 
+/** Keep only `names` (in table order); every other column is excluded. */
+export function keepOnly(state: SchemaState, names: string[]): SchemaState {
+  const keep = new Set(names);
+  const excluded = state.info.columns.filter((c) => !keep.has(c));
+  return { ...state, info: { ...state.info, excluded_columns: excluded } };
+}
+
 /**
  * The review's starting point: the draft with the columns the inference suggests leaving out (identifier-like
  * or free-text columns, empty ones) excluded — shown with the reason, and included again by changing the type.
