@@ -173,4 +173,17 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "2. Review schema" })).toBeInTheDocument();
     expect(screen.getByRole("table", { name: "Columns" })).toHaveTextContent("workclass");
   });
+
+  it("compares two selected runs side by side", async () => {
+    stubFetch();
+    const { user, rows } = await openRuns();
+    const compare = screen.getByRole("button", { name: "Compare the two selected runs" });
+    expect(compare).toBeDisabled();
+    await user.click(within(rows[0]).getByRole("checkbox"));
+    await user.click(within(rows[1]).getByRole("checkbox"));
+    await user.click(compare);
+    const table = screen.getByRole("table", { name: "Run comparison" });
+    expect(within(table).getByRole("row", { name: /^Method AIM MST$/ })).toBeInTheDocument();
+    expect(within(table).getByRole("row", { name: /^Data — parcels_2024 \(48,842 × 15\)$/ })).toBeInTheDocument();
+  });
 });

@@ -7,6 +7,7 @@ import { api, type JobSummary } from "../../api/client";
 import { formatDate, formatDuration, formatNumber, secondsBetween } from "../../lib/format";
 import { methodLabel, STATE_LABELS } from "../../lib/stages";
 import { ErrorAlert } from "../ui/ErrorAlert";
+import { CompareRuns } from "./CompareRuns";
 
 interface Props {
   onOpen: (jobId: string) => void;
@@ -18,6 +19,11 @@ export function RunsPage({ onOpen, onRerun }: Props) {
   const [jobs, setJobs] = useState<JobSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [comparing, setComparing] = useState(false);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => (on ? [...s.filter((x) => x !== id), id].slice(-2) : s.filter((x) => x !== id)));
+  const pair = jobs && selected.length === 2 ? selected.map((id) => jobs.find((j) => j.job_id === id)) : [];
 
   useEffect(() => {
     let live = true;
@@ -43,7 +49,14 @@ export function RunsPage({ onOpen, onRerun }: Props) {
       <h2 id={`${ids}-h`}>Runs</h2>
       <div className="actions">
         <button type="button" className="secondary" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+        <button type="button" className="secondary" disabled={selected.length !== 2} onClick={() => setComparing(true)}>
+          Compare the two selected runs
+        </button>
+        <span className="muted">{selected.length === 2 ? "" : "Select two runs to compare them."}</span>
       </div>
+      {comparing && pair.length === 2 && pair[0] && pair[1] && (
+        <CompareRuns runs={[pair[0], pair[1]]} onClose={() => setComparing(false)} />
+      )}
       {error && <ErrorAlert message={error} />}
       {!jobs && !error && <p className="muted" role="status">Loading your runs…</p>}
       {jobs && jobs.length === 0 && <p>No runs yet. Start one with “New synthesis”.</p>}
@@ -52,6 +65,7 @@ export function RunsPage({ onOpen, onRerun }: Props) {
           <table aria-label="Runs" className="runs">
             <thead>
               <tr>
+                <th scope="col"><span className="visually-hidden">Select</span></th>
                 <th scope="col">State</th>
                 <th scope="col">Method</th>
                 <th scope="col">ε</th>
@@ -69,6 +83,10 @@ export function RunsPage({ onOpen, onRerun }: Props) {
                 const progress = Math.round(job.progress.fraction * 100);
                 return (
                   <tr key={job.job_id}>
+                    <td>
+                      <input type="checkbox" aria-label={`Select run ${job.job_id.slice(0, 8)}`} checked={selected.includes(job.job_id)}
+                        onChange={(e) => toggle(job.job_id, e.target.checked)} />
+                    </td>
                     <td>
                       <span className={`state state-${job.status}`}>{STATE_LABELS[job.status] ?? job.status}</span>
                       {job.status === "running" && <span className="muted"> {progress}%</span>}
