@@ -13,7 +13,8 @@ from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 ROUTES = {
     ("POST", "/synthesize"), ("POST", "/confirm_synthesis"), ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
-    ("POST", "/jobs/{job_id}/cancel"), ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
+    ("POST", "/jobs/{job_id}/cancel"), ("GET", "/jobs/{job_id}/schema"),
+    ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
     ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"), ("GET", "/"),
 }

@@ -893,11 +893,6 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /**
          * InfoData
          * @description ``info_data``: the table as a whole (its columns, the excluded ones, the inference).
@@ -1536,19 +1531,6 @@ export interface components {
             /** Tstr */
             tstr: number;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /**
          * Verdict
          * @description Scores in percent (``None``: undefined, e.g. one column has no pairs) and the warnings, worst first.
@@ -2121,13 +2103,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description internal_error: something went wrong on the service's side (the error was logged) */

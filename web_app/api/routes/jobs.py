@@ -54,7 +54,7 @@ def get_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> 
 
 
 @router.get("/jobs/{job_id}/schema", response_model=JobSchemaPublic, operation_id="jobs-schema",
-            responses=error_responses(404))
+            responses=error_responses(404, 422))
 def get_job_schema(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobSchemaPublic:
     """The reviewed schema the job was confirmed with (``domain_data``, ``info_data``), for a re-run with changes.
 
