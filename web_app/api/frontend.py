@@ -3,7 +3,8 @@
 Owns :class:`SpaStaticFiles` and :func:`mount_frontend`. Files under ``dist`` are served as they are; a
 browser navigating to an app route that is not a file (``/runs`` after a reload) gets ``index.html``; every
 other miss — an API client's unknown path, any non-GET request — raises the 404 that the app's error handler
-turns into the JSON error envelope.
+turns into the JSON error envelope, or a 405 (with ``Allow``) when an API route has that path under other
+methods (the mount at ``/`` would otherwise swallow Starlette's own 405).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -23,6 +25,10 @@ class SpaStaticFiles(StaticFiles):
     """StaticFiles whose misses are the envelope's 404, except a browser's page navigation (→ index.html)."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        allowed = _methods_of_path(scope)
+        if allowed and not (scope["method"] in ("GET", "HEAD") and _wants_html(scope)):
+            raise HTTPException(status_code=405, detail=f"{scope['method']} is not allowed on {scope['path']}; "
+                                f"allowed: {', '.join(sorted(allowed))}", headers={"Allow": ", ".join(sorted(allowed))})
         if scope["method"] not in ("GET", "HEAD"):
             raise HTTPException(status_code=404, detail=f"no route {scope['method']} {scope['path']}")
         try:
@@ -31,6 +37,17 @@ class SpaStaticFiles(StaticFiles):
             if e.status_code == 404 and _wants_html(scope) and "." not in path.rsplit("/", 1)[-1]:
                 return FileResponse(Path(str(self.directory)) / "index.html")
             raise HTTPException(status_code=404, detail=f"no route GET {scope['path']}") from e
+
+
+def _methods_of_path(scope: Scope) -> set[str]:
+    """The methods of the app's routes whose path is this request's (empty: no route has it)."""
+    app = scope.get("app")
+    methods: set[str] = set()
+    for route in getattr(getattr(app, "router", None), "routes", ()):
+        match, _ = route.matches(scope)
+        if match is Match.PARTIAL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return methods
 
 
 def _wants_html(scope: Scope) -> bool:
