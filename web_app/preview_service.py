@@ -59,7 +59,10 @@ class Preview:
 
 
 def limits_from(settings: Settings) -> IngestionLimits:
-    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows,
+    """The upload limits of the settings. A zip or gzip may expand to at most the upload cap itself: a
+    compressed upload carries no more data than an uncompressed one could (and a bomb stops there)."""
+    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_uncompressed_bytes=settings.max_upload_bytes,
+                           max_rows=settings.max_rows, max_columns=settings.max_columns,
                            max_synthesis_columns=settings.max_columns, max_categories=settings.max_categories)
 
 
