@@ -171,7 +171,7 @@ def secret_bits(secret: str) -> float:
     (0.0, 64)
     """
     counts = Counter(secret)
-    return -sum(n * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
+    return sum(n * math.log2(len(secret) / n) for n in counts.values())
 
 
 def broad_networks(proxies: list[str]) -> list[str]:
