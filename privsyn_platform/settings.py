@@ -52,8 +52,10 @@ PLACEHOLDER_SECRETS = frozenset({
 })
 MIN_SECRET_LENGTH = 16
 #: A shared secret must carry at least this much Shannon entropy over its characters (``aaaa…`` has 0; 16 random
-#: hex digits have 34 to 64 bits, `openssl rand -hex 32` about 250).
+#: hex digits have 34 to 64 bits, `openssl rand -hex 32` about 250) and this many distinct characters
+#: (``abab…`` has 2; 16 random hex digits have at least 5 in 10^5 draws).
 MIN_SECRET_BITS = 28.0
+MIN_SECRET_DISTINCT = 5
 #: The broadest network PRIVSYN_TRUSTED_PROXIES may list, per IP version, after merging neighbours: a proxy's
 #: addresses fit in a /8 (IPv4) or /32 (IPv6); ``0.0.0.0/1,128.0.0.0/1`` is "every address" and refused.
 MIN_PROXY_PREFIX = {4: 8, 6: 32}
@@ -325,7 +327,8 @@ class Settings(BaseSettings):
         header = self.auth_secret_header
         problems = []
         if secret is not None and (secret.strip().lower() in PLACEHOLDER_SECRETS
-                                   or len(secret) < MIN_SECRET_LENGTH or secret_bits(secret) < MIN_SECRET_BITS):
+                                   or len(secret) < MIN_SECRET_LENGTH or secret_bits(secret) < MIN_SECRET_BITS
+                                   or len(set(secret)) < MIN_SECRET_DISTINCT):
             problems.append(f"{env_var('auth_shared_secret')} looks like a placeholder or is too guessable; use a "
                             f"random value of at least {MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)")
         if self.auth_backend == "trusted-header" and not self.trusted_proxies and secret is None:

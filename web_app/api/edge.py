@@ -29,6 +29,7 @@ import json
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -183,7 +184,14 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
             return FormData()
         raise _envelope(415, "unsupported_media_type", f"send the form as {' or '.join(FORM_TYPES)}, not "
                         f"{media or 'a body without a Content-Type'}")
-    form = await request.form(max_files=len(file_fields), max_fields=MAX_FORM_FIELDS, max_part_size=max_form_bytes)
+    try:
+        form = await request.form(max_files=len(file_fields), max_fields=MAX_FORM_FIELDS,
+                                  max_part_size=max_form_bytes)
+    except HTTPException as error:  # Starlette's form parser: too many fields or files, a part too large
+        if "maximum size" in str(error.detail):
+            raise _form_too_large(max_form_bytes) from None
+        raise _envelope(400, "malformed_form", f"{error.detail} (at most {MAX_FORM_FIELDS} fields and "
+                        f"{len(file_fields)} file(s))") from None
     seen: BodySeen | None = request.scope.get(BODY_KEY)
     if media == "multipart/form-data" and seen is not None and not _closed(seen, content_type):
         raise _envelope(400, "truncated_body", "the multipart body ended before its closing boundary: the upload "
@@ -200,9 +208,13 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
         else:
             text_bytes += len(value.encode())
     if text_bytes > max_form_bytes:
-        raise _envelope(413, "form_too_large", f"the form's text fields hold {text_bytes / 2**20:.1f} MB, above the "
-                        f"limit of {max_form_bytes / 2**20:.1f} MB (PRIVSYN_MAX_FORM_BYTES)")
+        raise _form_too_large(max_form_bytes)
     return form
+
+
+def _form_too_large(limit: int) -> RequestError:
+    return _envelope(413, "form_too_large", f"the form's text fields are larger than the limit of "
+                     f"{limit / 2**20:.2f} MB (PRIVSYN_MAX_FORM_BYTES)")
 
 
 def _closed(seen: BodySeen, content_type: str) -> bool:

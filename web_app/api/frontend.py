@@ -14,10 +14,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
 
@@ -40,14 +41,13 @@ class SpaStaticFiles(StaticFiles):
 
 
 def _methods_of_path(scope: Scope) -> set[str]:
-    """The methods of the app's routes whose path is this request's (empty: no route has it)."""
+    """The methods the app's routes (other than mounts) accept on this request's path; empty: no route has it."""
     app = scope.get("app")
-    methods: set[str] = set()
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        match, _ = route.matches(scope)
-        if match is Match.PARTIAL:
-            methods |= set(getattr(route, "methods", None) or ())
-    return methods
+    routes = [route for route in getattr(getattr(app, "router", None), "routes", ()) if not isinstance(route, Mount)]
+    if not any(route.matches(scope)[0] is Match.PARTIAL for route in routes):
+        return set()
+    return {method for method in _METHODS
+            if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)}
 
 
 def _wants_html(scope: Scope) -> bool:
