@@ -173,3 +173,21 @@ def test_without_auth_only_loopback_addresses_are_served(api_settings: Settings,
     allowed = load_settings(state_root=tmp_path / "allowed", allow_unauthenticated_remote=True)
     with TestClient(create_app(allowed), base_url="http://192.0.2.10") as remote:
         assert remote.get("/whoami").status_code == 200
+
+
+def test_the_report_and_the_download_carry_the_security_headers(small: TestClient,
+                                                               tiny_preview: dict[str, Any]) -> None:
+    form = confirm_form(tiny_preview, method="privsyn", n_sample="100", knobs='{"update_iterations": 10}',
+                        domain_mode="as_confirmed")
+    confirmed = small.post("/confirm_synthesis", data=form)
+    assert confirmed.status_code == 200, confirmed.text
+    job = confirmed.json()
+    download = small.get(job["download_url"])
+    report = small.get(f"/evaluate/{job['job_id']}/report")
+    assert download.status_code == 200 and report.status_code == 200, (download.text[:200], report.text[:200])
+    assert "sandbox" in download.headers["content-security-policy"]
+    assert report.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in report.headers["content-security-policy"]
+    for response in (download, report):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
