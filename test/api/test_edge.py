@@ -162,6 +162,10 @@ def test_undeclared_methods_are_405_also_past_the_spa_mount(api_settings: Settin
             assert response.json()["detail"]["error"] == "method_not_allowed" and response.headers["allow"]
         page = spa.get("/runs", headers={"accept": "text/html"})
         assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+        index = spa.get("/index.html")
+        revalidated = spa.get("/index.html", headers={"if-none-match": index.headers["etag"]})
+        # A 304 carries no policy: the browser would otherwise give the cached page the sandbox one.
+        assert revalidated.status_code == 304 and "content-security-policy" not in revalidated.headers
 
 
 def test_without_auth_only_loopback_addresses_are_served(api_settings: Settings, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@
   ``PRIVSYN_ALLOW_UNAUTHENTICATED_REMOTE=true``; ``python -m web_app.serve`` refuses to start that way too.
 * **Security headers** on every response: ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: no-referrer`` and a ``Content-Security-Policy`` (same-origin scripts for HTML pages,
-  ``default-src 'none'`` plus ``sandbox`` for everything else: JSON, CSV downloads).
+  ``default-src 'none'`` plus ``sandbox`` for every other typed body: JSON, CSV downloads; none on a 304).
 
 :func:`read_form` is how ``/synthesize`` and ``/confirm_synthesis`` read their forms: only form media
 types (415 otherwise; an empty body with no type is the legacy "all defaults" request), at most
@@ -58,8 +58,13 @@ class BodySeen:
     complete: bool = False
 
 
-class RequestError(DataError):
-    """A request refused at the edge; the app's DataError handler answers it in the envelope."""
+class RequestError(DataError, HTTPException):
+    """A request refused at the edge; the app's DataError handler answers it in the envelope. It is an
+    HTTPException too, so FastAPI's own body parsing (``Form()`` routes) lets it through unchanged."""
+
+    def __init__(self, code: str, message: str, *, status: int) -> None:
+        DataError.__init__(self, code, message, status=status)
+        self.status_code, self.detail, self.headers = status, message, None
 
 
 def _envelope(status: int, code: str, message: str) -> RequestError:
@@ -152,7 +157,9 @@ class RequestEdge:
                 names = {name.lower() for name, _ in headers}
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 extra = [(k, v) for k, v in _COMMON_HEADERS if k not in names]
-                if not own_docs and b"content-security-policy" not in names:
+                # No body type (a 304 revalidating a cached page, a 204): no policy, or the browser would
+                # replace the cached page's policy with the sandbox one.
+                if content_type and not own_docs and b"content-security-policy" not in names:
                     policy = HTML_POLICY if content_type.startswith(b"text/html") else OTHER_POLICY
                     extra.append((b"content-security-policy", policy.encode()))
                 message = {**message, "headers": headers + extra}
