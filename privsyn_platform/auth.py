@@ -144,6 +144,22 @@ def forwarded_hosts(values: list[str]) -> set[str]:
     return hosts
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address, IPv4-mapped ones included (a name is not an address: False).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("::ffff:127.0.0.1"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    >>> is_loopback("testserver")
+    False
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
 def is_trusted_proxy(client_host: str | None, trusted_proxies: list[str]) -> bool:
     """Whether a peer address lies in one of the trusted networks.
 

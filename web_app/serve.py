@@ -26,9 +26,9 @@ from typing import Any
 
 import uvicorn
 
+from privsyn_platform.auth import is_loopback
 from privsyn_platform.errors import ConfigurationError
 from privsyn_platform.settings import Settings, get_settings
-from web_app.api.edge import is_loopback
 
 APP = "web_app.main:app"
 MAX_HEADER_BYTES = 64 * 1024

@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from privsyn_platform.auth import is_loopback
 from web_app.ingestion.errors import DataError
 
 BODY_KEY = "privsyn.body"
@@ -74,18 +75,6 @@ def _envelope(status: int, code: str, message: str) -> RequestError:
 def _too_large(limit: int) -> RequestError:
     return _envelope(413, "request_too_large", f"the request body is larger than the limit of {limit / 2**20:.1f} MB "
                      "(PRIVSYN_MAX_UPLOAD_BYTES plus PRIVSYN_MAX_FORM_BYTES)")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address (a name such as ``testserver`` is not an address: False).
-
-    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("0.0.0.0"), is_loopback("testserver")
-    (True, True, False, False)
-    """
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_address(host: str) -> bool:
