@@ -183,6 +183,8 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
     try:
         form = await request.form(max_files=len(file_fields), max_fields=MAX_FORM_FIELDS,
                                   max_part_size=max_form_bytes)
+    except RequestError:  # from the body stream: over the cap, or too slow
+        raise
     except HTTPException as error:  # Starlette's form parser: too many fields or files, a part too large
         if "maximum size" in str(error.detail):
             raise _form_too_large(max_form_bytes) from None
