@@ -84,7 +84,8 @@ class PreviewService:
             ingested = ingest_path(sample, limits=limits)
         else:
             with tempfile.TemporaryDirectory(prefix="privsyn-upload-") as workdir:
-                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits)
+                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits,
+                                         discard_source=True)
         frame = ingested.frame
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
         domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",

@@ -5,6 +5,7 @@ defused like data cells. Each of these failed before."""
 from __future__ import annotations
 
 import random
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from privsyn_platform.settings import load_settings
 from web_app.ingestion.dialect import sniff_dialect
 from web_app.ingestion.errors import IngestionError, IngestionLimits
-from web_app.ingestion.reader import ingest_path
+from web_app.ingestion.reader import ingest_path, ingest_upload
 from web_app.preview_service import limits_from
 from web_app.review.apply import synthetic_csv
 
@@ -76,3 +77,14 @@ def test_formula_like_column_names_are_defused_in_the_csv() -> None:
     frame = pd.DataFrame({"=HYPERLINK(\"http://x\")": ["a"], "+1": [1], "ok": ["=2"]})
     header = synthetic_csv(frame, {}).decode().splitlines()[0]
     assert header.split(",")[0].startswith("\"'=HYPERLINK") and "'+1" in header and ",ok" in header
+
+
+def test_a_discarded_upload_stream_is_emptied_once_copied(tmp_path: Path) -> None:
+    """The service's spooled upload does not stay on disk next to its copy while the table is read."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=16)
+    spooled.write(b"a,b\n1,2\n3,4\n")
+    spooled.seek(0)
+    table = ingest_upload(spooled, "t.csv", tmp_path, discard_source=True)  # type: ignore[arg-type]
+    assert len(table.frame) == 2
+    spooled.seek(0, 2)
+    assert spooled.tell() == 0

@@ -104,16 +104,24 @@ def ingest_upload(
     *,
     limits: IngestionLimits | None = None,
     options: IngestionOptions | None = None,
+    discard_source: bool = False,
 ) -> IngestedTable:
     """Copy an upload stream to ``workdir`` under the byte cap, then :func:`ingest_path` it.
 
     Only the suffix of ``filename`` is used (never as a path): ``upload.csv``, ``upload.zip``, ``upload.gz``.
+    With ``discard_source`` the stream is truncated once copied, so a spooled upload's temporary file does
+    not hold a second copy on disk while the table is read.
     """
     limits = limits or IngestionLimits()
     suffix = Path(filename or "upload.csv").suffix.lower()
     suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ".csv"
     target = workdir / f"upload{suffix}"
     copy_limited(source, target, limits.max_bytes)
+    if discard_source:
+        try:
+            source.truncate(0)
+        except (OSError, ValueError):  # io.UnsupportedOperation is both: a pipe, stdin
+            pass
     return ingest_path(target, limits=limits, options=options)
 
 
