@@ -117,6 +117,8 @@ def test_a_file_under_another_field_or_text_as_the_file_is_422(small: TestClient
                      422, "unexpected_file")
     assert "'file'" in message and "data_file" in message
     _error(small.post("/synthesize", data={**FORM, "data_file": SMALL_CSV.decode()}), 422, "unexpected_file")
+    stray = small.post("/confirm_synthesis", data={"unique_id": "x"}, files={"data_file": ("t.csv", b"a\n1\n")})
+    assert "this form takes no file" in _error(stray, 422, "unexpected_file")
 
 
 @pytest.mark.parametrize(

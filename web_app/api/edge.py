@@ -181,7 +181,8 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
         raise _envelope(415, "unsupported_media_type", f"send the form as {' or '.join(FORM_TYPES)}, not "
                         f"{media or 'a body without a Content-Type'}")
     try:
-        form = await request.form(max_files=len(file_fields), max_fields=MAX_FORM_FIELDS,
+        # One file is parsed even where none is taken, so a stray one gets the clear 422 below.
+        form = await request.form(max_files=max(1, len(file_fields)), max_fields=MAX_FORM_FIELDS,
                                   max_part_size=max_form_bytes)
     except RequestError:  # from the body stream: over the cap, or too slow
         raise
@@ -189,7 +190,7 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
         if "maximum size" in str(error.detail):
             raise _form_too_large(max_form_bytes) from None
         raise _envelope(400, "malformed_form", f"{error.detail} (at most {MAX_FORM_FIELDS} fields and "
-                        f"{len(file_fields)} file(s))") from None
+                        f"{max(1, len(file_fields))} file)") from None
     seen: BodySeen | None = request.scope.get(BODY_KEY)
     if media == "multipart/form-data" and seen is not None and not _closed(seen, content_type):
         raise _envelope(400, "truncated_body", "the multipart body ended before its closing boundary: the upload "
@@ -198,8 +199,8 @@ async def read_form(request: Request, *, max_form_bytes: int, file_fields: tuple
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             if name not in file_fields:
-                raise _envelope(422, "unexpected_file", f"field {name!r} takes no file; send the table as "
-                                f"{' or '.join(file_fields) or '(no file field here)'}")
+                where = f"send the table as {' or '.join(file_fields)}" if file_fields else "this form takes no file"
+                raise _envelope(422, "unexpected_file", f"field {name!r} takes no file; {where}")
         elif name in file_fields and value.strip():
             raise _envelope(422, "unexpected_file", f"field {name!r} must be a file part (multipart/form-data "
                             "with a filename), not text")
