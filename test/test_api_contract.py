@@ -15,7 +15,7 @@ ROUTES = {
     ("POST", "/synthesize"), ("POST", "/confirm_synthesis"), ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
     ("POST", "/jobs/{job_id}/cancel"), ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
-    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"),
+    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"), ("GET", "/"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
 SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed", "time_budget"}
@@ -29,8 +29,9 @@ JOB_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", 
 JOB_SUMMARY_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at",
                       "dataset_budget",
                       "status_url"}
-CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message"}
-INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns"}
+CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message", "dataset_name"}
+INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns",
+               "num_columns", "cat_columns", "n_num_features", "n_cat_features"}
 
 
 def test_the_route_table_is_pinned(client: TestClient) -> None:

@@ -2,7 +2,8 @@
 
     privsyn infer data.csv -o schema.json
     privsyn synthesize data.csv [--schema schema.json] --method privsyn --epsilon 1 --delta 1e-9 -o synth.csv
-    privsyn evaluate real.csv synth.csv [--schema schema.json] [-o report.html]
+    privsyn synthesize data.csv … -o synth.csv --report report.html [--target income]
+    privsyn evaluate real.csv synth.csv [--schema schema.json] [--target income] [-o report.html]
 
 It runs the same code as the web service (ingestion, inference, the schema payload, the registry's
 synthesizers, the evaluation) without the web stack. Bad input prints ``error: …`` (and a hint) on stderr
@@ -16,11 +17,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from method.api import Progress
 from method.api.errors import MethodError
@@ -28,7 +29,7 @@ from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import DataError, IngestionLimits, SchemaError, check_synthesis_size
 from web_app.ingestion.reader import IngestedTable, ingest_path
 from web_app.review.apply import prepare_table, synthetic_csv
-from web_app.review.confirm import DOMAIN_MODES, ConfirmedSchema, confirm_run, load_json, metadata_from_confirmed
+from web_app.review.confirm import DOMAIN_MODES, confirm_run, load_json, metadata_from_confirmed
 from web_app.review.payload import Payload, draft_payload, schema_document
 from web_app.synthesis_service import (
     DOMAIN_BUDGET,
@@ -70,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--epsilon", type=float, required=True, help="privacy-loss bound ε > 0 (see below)")
     synth.add_argument("--delta", type=float, required=True, help="failure probability δ in (0, 1) (see below)")
     synth.add_argument("-o", "--output", type=Path, required=True, help="synthetic CSV to write")
-    synth.add_argument("--report", type=Path, help="also write the evaluation report (.html or .json)")
+    synth.add_argument("--report", type=Path, help="also write the evaluation report (.html or .json; non-DP, owner "
+                                                     "only)")
+    synth.add_argument("--target", default=None, help="with --report: a column to predict for the utility check "
+                                                      "(TSTR vs TRTR)")
     synth.add_argument("--seed", type=int, default=None, help="fix the randomness (default: fresh OS entropy)")
     synth.add_argument("--rows", type=int, default=None, help="rows to sample (default: DP estimate of the input's)")
     synth.add_argument("--knob", action="append", default=[], metavar="NAME=JSON", help="a method knob, repeatable")
@@ -88,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("synthetic", type=Path)
     evaluate.add_argument("--schema", type=Path, help="schema JSON describing the real table")
     evaluate.add_argument("-o", "--output", type=Path, help="report to write: .json or .html (default: JSON on stdout)")
-    evaluate.add_argument("--seed", type=int, default=None)
+    evaluate.add_argument("--target", default=None, help="a column to predict for the utility check (TSTR vs TRTR)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the evaluation's draws (default 0)")
     return parser
 
 
@@ -212,8 +217,14 @@ def _synthesize(args: argparse.Namespace) -> int:
     _note(f"wrote {args.output}: {len(result.frame):,} rows; ρ spent {privacy.rho_spent:.6g} of {privacy.rho:.6g}")
     _note(privacy.summary)
     if args.report:
-        report = _compare(private, result.frame, schema, rng)
-        _write_report(report, args.report, privacy.summary)
+        from web_app.evaluation.evaluate import evaluate, run_card
+
+        card = run_card(args.data.name, private, result.frame, schema.metadata, method=args.method,
+                        epsilon=args.epsilon, delta=args.delta, seed=args.seed, run_at=datetime.now(UTC))
+        report = evaluate(private, result.frame, schema.metadata, card, privacy=privacy.to_json(), target=args.target)
+        _write_report(report, args.report)
+    elif args.target:
+        _note("warning: --target has no effect without --report")
     return 0
 
 
@@ -223,19 +234,13 @@ def _write_atomically(data: bytes, path: Path) -> None:
     temporary.replace(path)
 
 
-def _compare(real: pd.DataFrame, synthetic: pd.DataFrame, schema: ConfirmedSchema, rng: np.random.Generator) -> Any:
-    from web_app.data_comparison import compare
-
-    return compare(real, synthetic, schema.metadata, rng=rng)
-
-
-def _write_report(report: Any, path: Path | None, privacy_summary: str = "") -> None:
+def _write_report(report: Any, path: Path | None) -> None:
     from web_app.evaluation.report import render_html
 
     if path is None:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     elif path.suffix.lower() in (".html", ".htm"):
-        path.write_text(render_html(report, privacy_summary=privacy_summary), encoding="utf-8")
+        path.write_text(render_html(report), encoding="utf-8")
         _note(f"wrote {path} (non-DP evaluation, owner only)")
     else:
         path.write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
@@ -247,10 +252,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     synthetic = _ingest(args.synthetic)
     domain, info = _payload_for(real, args.schema, args.real.stem)
     schema = metadata_from_confirmed(domain, info, real.frame, mode="as_confirmed", owner_only=True)
+    from web_app.evaluation.evaluate import evaluate, run_card
+
     rng = np.random.default_rng(args.seed)
     real_table = prepare_table(real.frame, schema, rng)
     synth_table = prepare_table(synthetic.frame, schema, rng, resample=False, strict=False)
-    _write_report(_compare(real_table, synth_table, schema, rng), args.output)
+    card = run_card(args.real.name, real_table, synth_table, schema.metadata)
+    _write_report(evaluate(real_table, synth_table, schema.metadata, card, target=args.target, seed=args.seed),
+                  args.output)
     return 0
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from method.api import PrivacySpec, TableMetadata
@@ -24,7 +23,7 @@ from privsyn_platform.errors import ConflictError, NotFoundError
 from privsyn_platform.metadata_records import ArtifactRecord, JobRecord, JobState, LedgerEntryRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
-from web_app.data_comparison import ComparisonReport, compare
+from web_app.evaluation.evaluate import EvaluationReport, RunCard, evaluate, run_card
 from web_app.job_bundle import (
     CONFIRMED_INPUT_KIND,
     JOB_REQUEST_KIND,
@@ -100,21 +99,23 @@ class JobView:
 
 @dataclass(slots=True)
 class ResultSession:
-    """What ``/evaluate`` needs in memory: the confirmed real table, its metadata, the synthetic table and,
-    once asked for, their comparison."""
+    """What ``/evaluate`` needs in memory: the confirmed real table, its metadata, the synthetic table, the
+    run's card and privacy report and, once asked for, their evaluation (one per target)."""
 
     real: pd.DataFrame
     metadata: TableMetadata
     synthetic: pd.DataFrame
-    privacy_summary: str = ""
-    _evaluation: ComparisonReport | None = field(default=None, repr=False)
+    card: RunCard
+    privacy: dict[str, Any] = field(default_factory=dict)
+    _evaluations: dict[str | None, EvaluationReport] = field(default_factory=dict, repr=False)
 
-    def evaluation(self) -> ComparisonReport:
-        """The non-DP quality report against the real data (owner-only), computed once per session with a
-        fixed seed, so ``POST /evaluate`` and the HTML report show the same figures."""
-        if self._evaluation is None:
-            self._evaluation = compare(self.real, self.synthetic, self.metadata, rng=np.random.default_rng(0))
-        return self._evaluation
+    def evaluation(self, target: str | None = None) -> EvaluationReport:
+        """The non-DP evaluation against the real data (owner-only), computed once per session and target
+        with a fixed seed, so ``POST /evaluate`` and the HTML report show the same figures."""
+        if target not in self._evaluations:
+            self._evaluations[target] = evaluate(self.real, self.synthetic, self.metadata, self.card,
+                                                 privacy=self.privacy, target=target)
+        return self._evaluations[target]
 
 
 def _charge_fields(request: SynthesisRequest, story: DomainStory) -> dict[str, Any]:
@@ -239,7 +240,11 @@ class JobService:
         synthetic = pd.read_csv(io.BytesIO(self.storage.get_bytes(csv_key)), keep_default_na=False,
                                 na_values=[bundle.null_token or ""])
         report = json.loads(self.storage.get_bytes(self._artifact(job_id, PRIVACY_REPORT_KIND, principal)))
-        session = ResultSession(real, bundle.metadata, synthetic, str(report.get("summary", "")))
+        record = self.store.get_job(job_id, principal)
+        card = run_card(str(record.params.get("dataset_name") or f"job {job_id}"), real, synthetic, bundle.metadata,
+                        method=bundle.method, epsilon=bundle.epsilon, delta=bundle.delta, seed=bundle.seed,
+                        run_at=record.finished_at)
+        session = ResultSession(real, bundle.metadata, synthetic, card, report)
         self.results.put(job_id, bundle.owner, session)
         return session
 

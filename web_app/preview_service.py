@@ -36,6 +36,7 @@ from web_app.job_bundle import frame_to_parquet, preview_key, read_parquet
 from web_app.job_service import JobService
 from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run, kept_columns, load_json, run_privacy
+from web_app.review.legacy import from_legacy
 from web_app.review.payload import draft_payload
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest, validate_request
@@ -151,7 +152,8 @@ class PreviewService:
         preview = self.get_preview(preview_id, principal)
         validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
-        domain_data, info_data = load_json(domain_data, "domain_data"), load_json(info_data, "info_data")
+        domain_data, info_data = from_legacy(load_json(domain_data, "domain_data"), load_json(info_data, "info_data"),
+                                             preview.domain_data)
         check_synthesis_size(kept_columns(domain_data, info_data), limits)
         self._check_dataset_limit(preview_id, run_privacy(domain_data, info_data, request), principal)
         rng = np.random.default_rng(request.seed)

@@ -1,6 +1,7 @@
 """Serving the built browser app (``frontend/dist``) at ``/`` next to the API.
 
-Owns :class:`SpaStaticFiles` and :func:`mount_frontend`. Files under ``dist`` are served as they are; a
+Owns :class:`SpaStaticFiles`, :func:`mount_frontend` and :func:`root_reply` (``GET /``: the app to a browser,
+JSON to any other client). Files under ``dist`` are served as they are; a
 browser navigating to an app route that is not a file (``/runs`` after a reload) gets ``index.html``; every
 other miss — an API client's unknown path, any non-GET request — raises the 404 that the app's error handler
 turns into the JSON error envelope, or a 405 (with ``Allow``) when an API route has that path under other
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import Match, Mount
@@ -63,5 +64,15 @@ def mount_frontend(app: FastAPI, dist: Path = FRONTEND_DIST) -> bool:
     """
     if not (dist / "index.html").is_file():
         return False
+    app.state.frontend_index = dist / "index.html"
     app.mount("/", SpaStaticFiles(directory=dist, html=True), name="frontend")
     return True
+
+
+def root_reply(request: Request) -> Response | None:
+    """``GET /`` for a browser (its ``Accept`` names ``text/html``) when the app is built: its ``index.html``;
+    ``None`` for every other client (it gets JSON, as the predecessor's health check did)."""
+    index: Path | None = getattr(request.app.state, "frontend_index", None)
+    if index is None or not _wants_html(request.scope):
+        return None
+    return FileResponse(index)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 
+from web_app.evaluation.evaluate import EvaluationReport
 from web_app.job_service import JobView
 
 Scalar = str | int | float | bool
@@ -67,6 +68,7 @@ class Binning(BaseModel):
 
     method: str = Field(description="uniform, exponential, or a DP binning: privtree, dawa")
     bins: int
+    bin_count: int | MISSING = Field(MISSING, description="legacy clients' name for bins (the draft sends both)")
     edges: list[Number | str] | MISSING = MISSING
 
 
@@ -146,6 +148,10 @@ class InfoData(BaseModel):
     inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
     inference_report: dict[str, ColumnReport] | MISSING = MISSING
     warnings: list[str] | MISSING = MISSING
+    num_columns: list[str] | MISSING = Field(MISSING, description="legacy: the columns that are not categorical")
+    cat_columns: list[str] | MISSING = Field(MISSING, description="legacy: the categorical columns")
+    n_num_features: int | MISSING = MISSING
+    n_cat_features: int | MISSING = MISSING
 
 
 class PreviewPublic(BaseModel):
@@ -276,6 +282,7 @@ class JobsPublic(BaseModel):
 
 class ConfirmPublic(JobPublic):
     message: str
+    dataset_name: str = Field(description="the table's display name (the form's dataset_name)")
 
 
 # ------------------------------------------------------------------------------ the service
@@ -319,67 +326,12 @@ class WhoAmIPublic(BaseModel):
 # ------------------------------------------------------------------------------ the evaluation
 
 
-class MarginalScoresPublic(BaseModel):
-    """Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample)."""
-
-    way: int
-    mean: float
-    worst: float
-    count: int
-    sampled: bool
-
-
-class ColumnResultPublic(BaseModel):
-    """One column's checks, worst ``score`` first (``null`` where a figure is undefined)."""
-
-    name: str
-    kind: str
-    tvd: float
-    pair_tvd: float | None = Field(description="mean 2-way TVD of its pairs; null: no pair")
-    score: float
-    missing_real: float
-    missing_synth: float
-    coverage: float | None = Field(description="share of the real categories the synthetic has")
-    out_of_domain: int
-
-
-class PairResultPublic(BaseModel):
-    """A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells)."""
-
-    a: str
-    b: str
-    tvd: float
-    v_real: float | None
-    v_synth: float | None
-
-
-class MarginalPlotPublic(BaseModel):
-    """Real vs synthetic 1-way marginal of a column over its encoded cells."""
-
-    column: str
-    labels: list[str]
-    real: list[float]
-    synth: list[float]
-
-
-class ComparisonPublic(BaseModel):
-    """The non-DP comparison of the synthetic table with the real one (``data_comparison``)."""
-
-    rows_real: int
-    rows_synth: int
-    marginals: list[MarginalScoresPublic]
-    baseline: list[MarginalScoresPublic]
-    columns: list[ColumnResultPublic]
-    pairs: list[PairResultPublic]
-    pearson_diff: float | None
-    cramers_v_diff: float | None
-    plots: list[MarginalPlotPublic]
-    label: str
-
-
 class EvaluatePublic(BaseModel):
+    """The evaluation report (``web_app.evaluation.evaluate``): run card, privacy report, verdict, fidelity,
+    utility (``null`` without a target) and disclosure checks. Not differentially private; owner only."""
+
     message: str
-    results: ComparisonPublic
+    results: EvaluationReport
 
 
 def preview_public(unique_id: str, domain_data: dict[str, Any], info_data: dict[str, Any],

@@ -26,7 +26,16 @@ import pandas as pd
 
 from method.api.base import PrivacySpec
 from method.api.errors import InvalidMetadataError
-from method.api.metadata import BINNINGS, COLUMN_KINDS, DP_BINNINGS, ColumnSpec, Provenance, TableMetadata
+from method.api.metadata import (
+    BINNINGS,
+    COLUMN_KINDS,
+    DP_BINNINGS,
+    MAX_BINS,
+    MAX_DP_RESOLUTION,
+    ColumnSpec,
+    Provenance,
+    TableMetadata,
+)
 from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common.binning import explicit_edges
@@ -459,8 +468,9 @@ def _binning(name: str, value: Any) -> tuple[str, int, list[Any]]:
         raise SchemaError("invalid_binning", f"column {name!r}: binning method {method!r} is not one of "
                           f"{', '.join(BINNINGS)}")
     bins = value.get("bins", value.get("bin_count", 32))
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 100_000:
-        raise SchemaError("invalid_binning", f"column {name!r}: bins must be an integer in [1, 100000], got {bins!r}")
+    most = MAX_DP_RESOLUTION if method in DP_BINNINGS else MAX_BINS  # a DP binning's bins: its finest resolution
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= most:
+        raise SchemaError("invalid_binning", f"column {name!r}: bins must be an integer in [1, {most}], got {bins!r}")
     raw = value.get("edges", value.get("bin_edges"))
     if raw is None:
         return method, bins, []

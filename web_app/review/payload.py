@@ -6,16 +6,19 @@ back to ``/confirm_synthesis``, and the CLI's schema file (``privsyn infer -o sc
 provenance live in :mod:`web_app.review.confirm`. The format is documented in ``docs/data.md``.
 
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
-``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,
-``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``, ``numeric_summary``, ``binning``,
-``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft
-is a *suggestion* read off the data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and
-``info_data["declared_public"]`` is empty, so confirming it unchanged uses none of it (every fact is
-discovered with DP at confirm, :mod:`web_app.review.confirm`). The draft never excludes a column by itself:
-a column inference would leave out (an identifier, an empty column) stays in ``domain_data`` with that
-suggestion in ``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so
-``excluded_columns`` only ever holds the user's exclusions. ``info_data["null_token"]`` suggests how the
-output writes a missing cell; it is used only when the user declares the schema (``as_confirmed``).
+``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``,
+``special_token``, ``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``,
+``numeric_summary``, ``binning``, ``size``; ``binning.bin_count`` repeats ``bins``) plus ours (``dtype``,
+``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft is a *suggestion* read off the
+data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and ``info_data["declared_public"]`` is
+empty, so confirming it unchanged uses none of it (every fact is discovered with DP at confirm,
+:mod:`web_app.review.confirm`). The draft never excludes a column by itself: a column inference would leave
+out (an identifier, an empty column) stays in ``domain_data`` with that suggestion in
+``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so ``excluded_columns``
+only ever holds the user's exclusions. ``info_data`` also carries the predecessor's ``num_columns``,
+``cat_columns``, ``n_num_features``, ``n_cat_features`` and ``inference_settings`` keys.
+``info_data["null_token"]`` suggests how the output writes a missing cell; it is used only when the user
+declares the schema (``as_confirmed``).
 """
 
 from __future__ import annotations
@@ -66,17 +69,27 @@ def draft_payload(
         "inference_settings": _settings_json(inferred),
         "inference_report": {c.name: _report(c) for c in inferred.columns},
         "warnings": list(warnings),
+        **_legacy_counts(domain_data),
     }
     return domain_data, info_data
+
+
+def _legacy_counts(domain_data: Payload) -> Payload:
+    """The predecessor's column lists: categorical columns, and every other kind as numerical."""
+    categorical = [name for name, entry in domain_data.items() if entry["type"] == "categorical"]
+    numerical = [name for name, entry in domain_data.items() if entry["type"] != "categorical"]
+    return {"num_columns": numerical, "cat_columns": categorical,
+            "n_num_features": len(numerical), "n_cat_features": len(categorical)}
 
 
 def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
     """``domain_data[name]`` of one inferred column (a column inference would exclude is drafted as a
     categorical column with no category list: DP discovery decides, unless the user excludes it)."""
     common = {"dtype": column.dtype, "provenance": "data", "integer": column.integer, "nullable": column.nullable}
-    if column.kind == "excluded":
-        return {"type": "categorical", "categories": None, "categories_from_data": False,
-                "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special", **common}
+    if column.kind == "excluded":  # the preview holds only the "other" label: the legacy UI needs one value
+        return {"type": "categorical", "categories": None, "categories_preview": [OTHER_LABEL],
+                "categories_from_data": False, "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special",
+                **common}
     if column.kind == "categorical":
         return {"type": "categorical", **_categorical(column), **common}
     bounds = _bounds(column)
@@ -85,7 +98,7 @@ def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
         "type": column.kind,
         "bounds": bounds,
         "numeric_summary": dict(bounds),
-        "binning": {"method": column.binning, "bins": count},
+        "binning": {"method": column.binning, "bins": count, "bin_count": count},
         "size": count,
         **common,
     }
@@ -156,8 +169,9 @@ def _report(column: ColumnInference) -> Payload:
 
 
 def _settings_json(inferred: InferredMetadata) -> Payload:
-    return {key: list(value) if isinstance(value, tuple) else value
+    ours = {key: list(value) if isinstance(value, tuple) else value
             for key, value in dataclasses.asdict(inferred.settings).items()}
+    return {**ours, **inferred.settings.legacy_json(), "max_categorical_preview_values": PREVIEW}
 
 
 def schema_document(domain_data: Payload, info_data: Payload) -> Payload:

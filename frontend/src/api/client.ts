@@ -189,8 +189,9 @@ export const api = {
     return send<ConfirmPublic>(fillPath("/confirm_synthesis"), { method: "POST", body });
   },
 
-  evaluate: (sessionId: string) =>
-    send<EvaluatePublic>(fillPath("/evaluate"), { method: "POST", body: form({ session_id: sessionId }) }),
+  /** The evaluation report; with a `target` column it adds the utility check (TSTR vs TRTR). */
+  evaluate: (sessionId: string, target?: string) =>
+    send<EvaluatePublic>(fillPath("/evaluate"), { method: "POST", body: form({ session_id: sessionId, target: target || undefined }) }),
 
   /** The first `maxLines` lines of the synthetic CSV (stops reading once it has them). */
   csvHead: async (sessionId: string, maxLines = 21): Promise<string> => {
@@ -229,5 +230,6 @@ function countLines(text: string): number {
 export const links = {
   download: (jobId: string) =>
     apiUrl(fillPath("/download_synthesized_data/{session_id}", { session_id: jobId })),
-  report: (jobId: string) => apiUrl(fillPath("/evaluate/{session_id}/report", { session_id: jobId })),
+  report: (jobId: string, target?: string) =>
+    apiUrl(fillPath("/evaluate/{session_id}/report", { session_id: jobId })) + (target ? `?target=${encodeURIComponent(target)}` : ""),
 };

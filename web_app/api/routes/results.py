@@ -1,31 +1,39 @@
 """Results of a succeeded job (``session_id`` is the job id): the synthetic CSV, streamed, and the
-non-DP evaluation against the real data — ``POST /evaluate`` (JSON) and ``GET /evaluate/{session_id}/report``
-(the self-contained HTML report)."""
+non-DP evaluation against the real data — ``POST /evaluate`` (the report as JSON) and
+``GET /evaluate/{session_id}/report`` (the same report as one self-contained HTML page); both take an optional
+``target`` column for the utility check."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
-from web_app.api.schemas import ComparisonPublic, EvaluatePublic
+from web_app.api.legacy import result_job_id
+from web_app.api.schemas import EvaluatePublic
 from web_app.auth import CurrentPrincipal
 from web_app.evaluation.report import render_html
 
 router = APIRouter(tags=["results"], responses=error_responses(401, 404, 422))
 CHUNK_BYTES = 1024 * 1024
+TARGET_HELP = ("a column to predict: adds TSTR vs TRTR utility (a model trained on the synthetic rows vs one "
+               "trained on real rows, both tested on held-out real rows)")
 
 
 @router.get("/download_synthesized_data/{session_id}", operation_id="results-download",
             response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
 def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
                               services: ServicesDep) -> StreamingResponse:
-    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before)."""
+    """The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+
+    ``session_id`` is the job id, or (legacy clients) the preview's ``unique_id``: its newest succeeded job.
+    """
+    session_id = result_job_id(services, session_id, principal)
     key = services.jobs.synthetic_csv_key(session_id, principal)
     stream = services.storage.open_stream(key)
 
@@ -42,23 +50,24 @@ def download_synthesized_data(session_id: str, principal: CurrentPrincipal,
 
 
 @router.post("/evaluate", response_model=EvaluatePublic, operation_id="results-evaluate")
-async def evaluate_session(session_id: Annotated[str, Form()], principal: CurrentPrincipal,
-                           services: ServicesDep) -> EvaluatePublic:
-    """Compare the synthetic table with the real one (not differentially private; owner only)."""
+async def evaluate_session(session_id: Annotated[str, Form()], principal: CurrentPrincipal, services: ServicesDep,
+                           target: Annotated[str | None, Form(description=TARGET_HELP)] = None) -> EvaluatePublic:
+    """Evaluate the synthetic table against the real one: run card, privacy report, verdict, fidelity, utility
+    (with a ``target``) and disclosure checks (not differentially private; owner only)."""
+    session_id = await run_in_threadpool(result_job_id, services, session_id, principal)  # or a preview's id
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
-    report = await run_in_threadpool(session.evaluation)
+    report = await run_in_threadpool(session.evaluation, target or None)
     return EvaluatePublic(message="Evaluation against the real data (not differentially private; owner only).",
-                          results=ComparisonPublic.model_validate(report.to_json()))
+                          results=report)
 
 
 # The route class stays the plain Response so that its errors are documented as JSON
 # (HTMLResponse as the class would make OpenAPI list the error envelope as text/html).
 @router.get("/evaluate/{session_id}/report", response_class=Response, operation_id="results-report",
             responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
-async def evaluation_report(session_id: str, principal: CurrentPrincipal,
-                            services: ServicesDep) -> HTMLResponse:
-    """The evaluation of ``POST /evaluate`` as a self-contained HTML page with plots."""
+async def evaluation_report(session_id: str, principal: CurrentPrincipal, services: ServicesDep,
+                            target: Annotated[str | None, Query(description=TARGET_HELP)] = None) -> HTMLResponse:
+    """The evaluation of ``POST /evaluate`` as one self-contained HTML page (same figures, same seed)."""
     session = await run_in_threadpool(services.jobs.result_session, session_id, principal)
-    report = await run_in_threadpool(session.evaluation)
-    return HTMLResponse(render_html(report, title=f"Evaluation of job {session_id}",
-                                    privacy_summary=session.privacy_summary))
+    report = await run_in_threadpool(session.evaluation, target or None)
+    return HTMLResponse(render_html(report, title=f"Evaluation of {report.card.dataset}"))

@@ -26,8 +26,10 @@ from web_app.api.forms import (
     synthesis_request,
     wants_to_wait,
 )
+from web_app.api.legacy import LEGACY_CONFIRMED, is_legacy, legacy_missing_file
 from web_app.api.schemas import ConfirmPublic, PreviewPublic, job_public, preview_public
 from web_app.auth import CurrentPrincipal
+from web_app.ingestion.errors import DataError
 
 router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
 PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
@@ -35,7 +37,8 @@ PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
              openapi_extra=form_body(SynthesizeForm), responses=error_responses(400, 408, 413, 415))
-async def synthesize(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> PreviewPublic:
+async def synthesize(request: Request, principal: CurrentPrincipal,
+                     services: ServicesDep) -> PreviewPublic | JSONResponse:
     """Upload a table (or name a bundled sample) and get its inferred schema to review.
 
     The run settings are validated here already; the table is kept as a preview for the confirm.
@@ -45,9 +48,15 @@ async def synthesize(request: Request, principal: CurrentPrincipal, services: Se
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
     params = {**display_params(form), "method": field(form, "method"), "epsilon": field(form, "epsilon"),
               "delta": field(form, "delta")}
-    preview = await run_in_threadpool(
-        services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
-        field(form, "dataset_name"), synthesis_request(form), params, principal)
+    try:
+        preview = await run_in_threadpool(
+            services.previews.create_preview, upload.file if upload else None, upload.filename if upload else None,
+            field(form, "dataset_name"), synthesis_request(form), params, principal)
+    except DataError as error:
+        answer = legacy_missing_file(form, error)
+        if answer is None:
+            raise
+        return answer
     return preview_public(preview.id, preview.domain_data, preview.info_data, PREVIEW_MESSAGE)
 
 
@@ -79,6 +88,9 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
     if view.record.state is JobState.FAILED and view.record.error is not None:
         return error_response(422, view.record.error.code, view.record.error.message)
-    message = {"succeeded": "Synthesis finished; the CSV is ready to download."}.get(
+    succeeded = LEGACY_CONFIRMED if is_legacy(form) else "Synthesis finished; the CSV is ready to download."
+    message = {"succeeded": succeeded}.get(
         view.record.state.value, f"Synthesis job {view.record.state.value}; poll status_url for progress.")
-    return ConfirmPublic(**job_public(view).model_dump(), message=message)
+    sent = form.get("dataset_name")  # echoed as sent, as the predecessor did (blank for its uploads)
+    name = sent if isinstance(sent, str) else str(view.record.params.get("dataset_name") or field(form, "dataset_name"))
+    return ConfirmPublic(**job_public(view).model_dump(), message=message, dataset_name=name)
