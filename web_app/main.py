@@ -20,6 +20,7 @@ from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.object_storage import storage_from_settings
 from privsyn_platform.settings import Settings, get_settings
 from web_app.api.deps import Services
+from web_app.api.edge import FORM_OVERHEAD_BYTES, RequestEdge
 from web_app.api.errors import error_responses, install_error_handlers
 from web_app.api.forms import document_forms
 from web_app.api.frontend import FRONTEND_DIST, mount_frontend
@@ -37,6 +38,11 @@ def build_services(settings: Settings) -> Services:
     jobs_service = JobService(store, storage, runner, SessionStore(settings.session_ttl_seconds))
     previews = PreviewService(settings, store, storage, jobs_service, SessionStore(settings.session_ttl_seconds))
     return Services(settings, store, storage, runner, jobs_service, previews)
+
+
+def max_body_bytes(settings: Settings) -> int:
+    """The largest request body: an upload at its cap, the text fields at theirs, and the multipart framing."""
+    return settings.max_upload_bytes + settings.max_form_bytes + FORM_OVERHEAD_BYTES
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -62,6 +68,9 @@ def create_app(settings: Settings | None = None, frontend_dist: Path = FRONTEND_
     app.state.services = services
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
+    app.add_middleware(RequestEdge, max_body_bytes=max_body_bytes(settings),
+                       body_timeout_s=settings.body_timeout_seconds,
+                       local_only=settings.auth_backend == "none" and not settings.allow_unauthenticated_remote)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"])
     for module in (synthesis, jobs, results, meta):

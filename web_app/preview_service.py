@@ -60,7 +60,10 @@ class Preview:
 
 
 def limits_from(settings: Settings) -> IngestionLimits:
-    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows,
+    """The upload limits of the settings. A zip or gzip may expand to at most the upload cap itself: a
+    compressed upload carries no more data than an uncompressed one could (and a bomb stops there)."""
+    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_uncompressed_bytes=settings.max_upload_bytes,
+                           max_rows=settings.max_rows, max_columns=settings.max_columns,
                            max_synthesis_columns=settings.max_columns, max_categories=settings.max_categories)
 
 
@@ -86,7 +89,8 @@ class PreviewService:
             ingested = ingest_path(sample, limits=limits)
         else:
             with tempfile.TemporaryDirectory(prefix="privsyn-upload-") as workdir:
-                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits)
+                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits,
+                                         discard_source=True)
         frame = ingested.frame
         file_name = Path(filename).name if upload is not None and filename else f"{dataset_name} (bundled sample)"
         name = params.get("dataset_name") or (Path(filename).stem if upload is not None and filename else dataset_name)

@@ -137,15 +137,15 @@ def test_awkward_columns_are_handled_not_refused(client) -> None:  # type: ignor
     assert confirmed.status_code == 200, confirmed.text
 
 
-def test_a_very_wide_table_previews_but_is_refused_for_synthesis(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_very_wide_table_is_refused_at_upload_naming_the_limit(client) -> None:  # type: ignore[no-untyped-def]
+    """PRIVSYN_MAX_COLUMNS (200 by default) caps uploads, not only runs (#19)."""
     header = ",".join(f"c{i}" for i in range(10_000))
     lines = [",".join(str((r * 7 + c) % 3) for c in range(10_000)) for r in range(20)]
     upload = ("wide.csv", ("\n".join([header, *lines]) + "\n").encode())
     preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "wide"},
                           files={"data_file": upload})
-    assert preview.status_code == 200, preview.text
-    confirm = client.post("/confirm_synthesis", data=confirm_form(preview.json()))
-    assert "columns" in _error(confirm, 422, "too_many_columns_for_synthesis")
+    message = _error(preview, 422, "too_many_columns")
+    assert "10,000 columns" in message and "200" in message and "PRIVSYN_MAX_COLUMNS" in message
 
 
 def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignore[no-untyped-def]

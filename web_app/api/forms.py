@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from pydantic import MISSING, BaseModel, Field
 
 from method.api.errors import InvalidParameterError, InvalidPrivacySpecError
+from web_app.ingestion.json_text import JsonLimitError, parse_json
 from web_app.methods_dispatcher import legacy_knobs
 from web_app.synthesis_service import SynthesisRequest
 
@@ -170,9 +171,11 @@ def parse_knobs(text: str) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        knobs = json.loads(text)
+        knobs = parse_json(text)
     except json.JSONDecodeError as e:
         raise InvalidParameterError(f"knobs must be a JSON object: {e.msg} at character {e.pos}") from None
+    except JsonLimitError as e:
+        raise InvalidParameterError(f"knobs: {e}") from None
     if not isinstance(knobs, dict):
         raise InvalidParameterError(f"knobs must be a JSON object, got {type(knobs).__name__}")
     return knobs

@@ -17,7 +17,6 @@ user's (the draft never excludes a column by itself) and are always honoured.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -44,6 +43,7 @@ from method.preprocess_common.categorical import normalise
 from web_app.data_inference import OTHER_LABEL
 from web_app.ingestion.column_stats import value_counts
 from web_app.ingestion.errors import IngestionLimits, SchemaError
+from web_app.ingestion.json_text import JsonLimitError, parse_json
 from web_app.review.discover import (
     Decision,
     DomainBudget,
@@ -145,7 +145,9 @@ def load_json(value: Payload | str | bytes, what: str) -> Payload:
     """A payload given as a dict or a JSON string (``malformed_json`` / ``malformed_payload`` otherwise)."""
     if isinstance(value, str | bytes):
         try:
-            value = json.loads(value)
+            value = parse_json(value)
+        except JsonLimitError as error:
+            raise SchemaError("json_too_complex", f"{what}: {error}") from None
         except ValueError as error:
             raise SchemaError("malformed_json", f"{what} is not valid JSON: {error}") from error
     if not isinstance(value, dict):
@@ -313,6 +315,8 @@ def _finite(value: Any, column: str, what: str) -> float:
         raise SchemaError("invalid_bounds", f"column {column!r}: {what} must be a number, got {value!r}")
     try:
         number = float(value)
+    except OverflowError:
+        raise SchemaError("invalid_bounds", f"column {column!r}: {what} is too large to be a finite number") from None
     except ValueError:
         raise SchemaError("invalid_bounds", f"column {column!r}: {what} must be a number, got {value!r}") from None
     if not math.isfinite(number):

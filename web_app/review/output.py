@@ -9,7 +9,8 @@ missing values); a column's ``decimals`` when the column is declared, else disco
 (:func:`method.preprocess_common.discovery.dp_decimals`).
 
 :func:`write_csv` rounds each column to its decimals, writes dates in their input format, defuses
-formula-like cells and writes missing cells with the chosen null token; :func:`read_csv` reads it back.
+formula-like cells (headers included) and writes missing cells with the chosen null token;
+:func:`read_csv` reads it back.
 """
 
 from __future__ import annotations
@@ -131,12 +132,16 @@ def read_csv(data: bytes, fmt: CsvFormat) -> pd.DataFrame:
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting with ``= + - @`` (or tab/CR) get a leading ``'`` so spreadsheets show them as text.
+    """Text cells starting with ``= + - @`` (or tab/CR) get a leading ``'`` so spreadsheets show them as text;
+    so do column names (the header row is cells too).
 
     >>> spreadsheet_safe(pd.DataFrame({"a": ["=1+1", "x", None], "b": [-1, 2, 3]}))["a"].tolist()[:2]
     ["'=1+1", 'x']
+    >>> list(spreadsheet_safe(pd.DataFrame({"=HYPERLINK(1)": [1], "b": [2]})).columns)
+    ["'=HYPERLINK(1)", 'b']
     """
     out = frame.copy()
+    out.columns = [f"'{name}" if str(name).startswith(_FORMULA_START) else name for name in out.columns]
     for name in out.columns:
         column = out[name]
         if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype):

@@ -1647,7 +1647,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConfirmPublic"];
                 };
             };
-            /** @description the body is not a readable form (malformed multipart) */
+            /** @description malformed_form, truncated_body, bad_content_length: the body is not a whole, readable form */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1667,6 +1667,33 @@ export interface operations {
             };
             /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_timeout: the request body stopped arriving */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_too_large, form_too_large, file_too_large, uncompressed_too_large, too_many_rows: the request or the upload is over a limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported_media_type: a form route got a body that is not a form */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2320,7 +2347,7 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewPublic"];
                 };
             };
-            /** @description the body is not a readable form (malformed multipart) */
+            /** @description malformed_form, truncated_body, bad_content_length: the body is not a whole, readable form */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,8 +2365,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description file_too_large, uncompressed_too_large, too_many_rows: the upload is over a limit */
+            /** @description request_timeout: the request body stopped arriving */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_too_large, form_too_large, file_too_large, uncompressed_too_large, too_many_rows: the request or the upload is over a limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported_media_type: a form route got a body that is not a form */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

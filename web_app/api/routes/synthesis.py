@@ -1,8 +1,9 @@
 """Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields), and
 ``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired).
 
-The two form routes read their forms by hand (``web_app.api.forms``: legacy text fields, lenient,
-and a large-part limit of their own); their request bodies are documented by ``openapi_extra``.
+The two form routes read their forms by hand (``web_app.api.edge.read_form``: form media types only, field
+and size limits, a truncated body refused; ``web_app.api.forms``: legacy text fields, lenient); their
+request bodies are documented by ``openapi_extra``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from privsyn_platform.metadata_records import JobState
 from web_app.api.deps import ServicesDep
+from web_app.api.edge import read_form
 from web_app.api.errors import error_response, error_responses
 from web_app.api.forms import (
     ConfirmForm,
@@ -30,21 +32,18 @@ from web_app.auth import CurrentPrincipal
 from web_app.ingestion.errors import DataError
 
 router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
-# A reviewed schema of a wide table is a large JSON field (10,000 columns ≈ 3 MB); uploads are file parts,
-# capped separately by PRIVSYN_MAX_UPLOAD_BYTES.
-MAX_FIELD_BYTES = 64 * 1024 * 1024
 PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
 
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
-             openapi_extra=form_body(SynthesizeForm), responses=error_responses(400, 413))
+             openapi_extra=form_body(SynthesizeForm), responses=error_responses(400, 408, 413, 415))
 async def synthesize(request: Request, principal: CurrentPrincipal,
                      services: ServicesDep) -> PreviewPublic | JSONResponse:
     """Upload a table (or name a bundled sample) and get its inferred schema to review.
 
     The run settings are validated here already; the table is kept as a preview for the confirm.
     """
-    form = await request.form(max_part_size=MAX_FIELD_BYTES)
+    form = await read_form(request, max_form_bytes=services.settings.max_form_bytes, file_fields=("data_file",))
     upload = form.get("data_file")
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
     params = {**display_params(form), "method": field(form, "method"), "epsilon": field(form, "epsilon"),
@@ -70,7 +69,8 @@ async def get_preview(preview_id: str, principal: CurrentPrincipal, services: Se
 
 
 @router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm",
-             openapi_extra=form_body(ConfirmForm), responses=error_responses(400, 404, 502))
+             openapi_extra=form_body(ConfirmForm),
+             responses=error_responses(400, 404, 408, 413, 415, 502))
 async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
                             services: ServicesDep) -> ConfirmPublic | JSONResponse:
     """Confirm a preview's reviewed schema and start the synthesis job.
@@ -79,7 +79,7 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     confirm). With ``wait`` (the default) and the inline runner the reply comes once the job has
     ended; a job that failed then answers 422 with its own failure code.
     """
-    form = await request.form(max_part_size=MAX_FIELD_BYTES)
+    form = await read_form(request, max_form_bytes=services.settings.max_form_bytes)
     job = await run_in_threadpool(
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
         field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
