@@ -1,5 +1,6 @@
 """Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields), and
-``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired).
+``GET /previews/{preview_id}`` to read a preview back and ``DELETE /previews/{preview_id}`` to delete it
+(owner-scoped, 404 once expired).
 
 The two form routes read their forms by hand (``web_app.api.forms``: legacy text fields, lenient,
 and a large-part limit of their own); their request bodies are documented by ``openapi_extra``.
@@ -69,6 +70,13 @@ async def get_preview(preview_id: str, principal: CurrentPrincipal, services: Se
     return preview_public(preview_id, domain_data, info_data, PREVIEW_MESSAGE)
 
 
+@router.delete("/previews/{preview_id}", status_code=204, operation_id="synthesis-preview-delete",
+               responses=error_responses(404))
+async def delete_preview(preview_id: str, principal: CurrentPrincipal, services: ServicesDep) -> None:
+    """Delete a preview now: its stored upload and inferred draft (jobs confirmed from it keep theirs)."""
+    await run_in_threadpool(services.previews.delete, preview_id, principal)
+
+
 @router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm",
              openapi_extra=form_body(ConfirmForm), responses=error_responses(400, 404, 502))
 async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
@@ -84,7 +92,7 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
         field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
     if wants_to_wait(form):
-        await run_in_threadpool(services.jobs.wait, job.id)
+        await services.jobs.wait(job.id)  # holds no thread: 60 waiting confirms must not starve /healthz
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
     if view.record.state is JobState.FAILED and view.record.error is not None:
         return error_response(422, view.record.error.code, view.record.error.message)
