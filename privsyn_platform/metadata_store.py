@@ -74,6 +74,10 @@ class MetadataStore(JobUpkeepQueries):
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
 
+    def now(self) -> datetime:
+        """The store's clock (timezone-aware UTC): what leases and timeouts are measured against."""
+        return self._clock()
+
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest packaged migration (idempotent)."""
         _upgrade_schema(self.engine)

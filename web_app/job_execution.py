@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from method.api import MethodError, Progress
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.errors import ConflictError, PlatformError
+from privsyn_platform.errors import ConflictError, NotFoundError, PlatformError
 from privsyn_platform.metadata_records import JobFailure, JobProgress, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage
@@ -128,5 +128,5 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
 def _fail(store: MetadataStore, job_id: str, code: str, message: str) -> None:
     try:
         store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.FAILED, error=JobFailure(code, message[:2000]))
-    except ConflictError:
+    except (ConflictError, NotFoundError):  # final already, or cancelled and deleted meanwhile
         log.info("job %s is already final; failure not recorded: %s", job_id, message)

@@ -15,6 +15,7 @@ whose holder died fails ``worker_lost`` once its lease runs out (:mod:`web_app.j
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -96,8 +97,9 @@ class InlineJobRunner:
     async def wait(self, job_id: str) -> None:
         with self._lock:
             future = self._futures.get(job_id)
-        if future is not None:
-            await asyncio.wrap_future(future)
+        if future is not None:  # shielded: a client that goes away must not cancel the queued job
+            with contextlib.suppress(Exception):  # the job's own state tells how it ended
+                await asyncio.shield(asyncio.wrap_future(future))
 
     def refresh(self, job: JobRecord) -> None:
         host, _, pid = (job.backend_handle or "").partition(":")

@@ -22,8 +22,8 @@ import pandas as pd
 
 from method.api import PrivacySpec, TableMetadata
 from privsyn_platform.auth import Principal
-from privsyn_platform.errors import ConflictError, NotFoundError
-from privsyn_platform.metadata_records import ArtifactRecord, JobRecord, JobState, LedgerEntryRecord
+from privsyn_platform.errors import ConflictError, NotFoundError, SubmissionError
+from privsyn_platform.metadata_records import ArtifactRecord, JobFailure, JobRecord, JobState, LedgerEntryRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import DEFAULT_JOB_LEASE_S
@@ -42,6 +42,7 @@ from web_app.job_bundle import (
     write_request,
 )
 from web_app.job_runner import JobRunner
+from web_app.remote.base import finish_if_active
 from web_app.sessions import SessionStore, frame_bytes
 from web_app.synthesis_service import DomainStory, SynthesisRequest
 
@@ -147,7 +148,11 @@ class JobService:
                                     job_id=job_id, lease=self.lease)
         self.store.add_artifact(job_id, principal, kind=CONFIRMED_INPUT_KIND, stored=input_stored)
         self.store.add_artifact(job_id, principal, kind=JOB_REQUEST_KIND, stored=request_stored)
-        submission = self.runner.submit(job, request_stored.key)
+        try:
+            submission = self.runner.submit(job, request_stored.key)
+        except SubmissionError as e:
+            finish_if_active(self.store, job_id, JobState.FAILED, JobFailure("submission_failed", str(e)[:2000]))
+            raise
         record = self.store.record_submission(job_id, principal, backend_handle=submission.backend_handle,
                                               diagnostics=json.loads(json.dumps(submission.diagnostics)))
         return public_submission(record, principal)
@@ -164,10 +169,18 @@ class JobService:
             self.runner.cancel(record)
         return reaped
 
+    def _overdue(self, record: JobRecord) -> bool:
+        """Whether the upkeep would fail this job now (lease run out, or running past the timeout)."""
+        now = self.store.now()
+        lost = record.lease_expires_at is not None and record.lease_expires_at < now
+        started = record.started_at
+        return lost or (record.state is JobState.RUNNING and started is not None and started < now - self.timeout)
+
     def get(self, job_id: str, principal: Principal) -> JobView:
         record = self.store.get_job(job_id, principal)
         if not record.state.is_terminal:
-            self.reap()
+            if self._overdue(record):  # else leave it to the upkeep: polling must not write
+                self.reap()
             self.runner.refresh(record)
             record = self.store.get_job(job_id, principal)
         record = public_submission(record, principal)
@@ -187,7 +200,8 @@ class JobService:
         records = self.store.list_jobs(principal, limit=limit, before=before)
         active = [r for r in records if not r.state.is_terminal]
         if active:
-            self.reap()
+            if any(self._overdue(record) for record in active):
+                self.reap()
             for record in active:
                 self.runner.refresh(record)
             fresh = {r.id: r for r in self.store.list_jobs(principal, limit=limit, before=before)}
