@@ -246,6 +246,10 @@ def _report(figures: Figures, seconds: float) -> dict[str, Any]:
         outside.sort()
         result["healthz_without_hostile_ms"] = {"p99": round(outside[int(0.99 * (len(outside) - 1))], 1),
                                                 "max": round(outside[-1], 1)}
+    if figures.healthz_at:
+        origin = figures.healthz_at[0]
+        worst = sorted(zip(figures.healthz_ms, figures.healthz_at, strict=True), reverse=True)[:5]
+        result["healthz_worst"] = [[round(at - origin, 1), round(ms)] for ms, at in worst]  # [s after start, ms]
     for name, target in TARGETS.items():
         verdict = "ok" if result[name] <= target and (name != "server_errors" or result[name] == 0) else "MISSED"
         relation = "<" if name != "server_errors" else "="
@@ -253,6 +257,7 @@ def _report(figures: Figures, seconds: float) -> dict[str, Any]:
     sys.stdout.write(f"{'statuses':>20}: {result['statuses']}\n")
     sys.stdout.write(f"{'max during hostile':>20}: {result['healthz_max_ms_during']}\n")
     sys.stdout.write(f"{'without hostile':>20}: {result.get('healthz_without_hostile_ms')}\n")
+    sys.stdout.write(f"{'worst [s, ms]':>20}: {result.get('healthz_worst')}\n")
     return result
 
 

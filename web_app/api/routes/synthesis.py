@@ -8,6 +8,11 @@ and a large-part limit of their own); their request bodies are documented by ``o
 
 from __future__ import annotations
 
+import asyncio
+import functools
+
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -35,6 +40,19 @@ router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
 # capped separately by PRIVSYN_MAX_UPLOAD_BYTES.
 MAX_FIELD_BYTES = 64 * 1024 * 1024
 PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
+#: Confirms prepared at once (each copies its table): 60 simultaneous confirms of a large upload must not
+#: take 60 copies of it, nor every CPU the event loop needs; the others wait, holding no thread.
+CONFIRMS_AT_ONCE = 2
+
+
+def _confirm_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's confirm limiter on the running event loop (created on first use: limiters belong to a loop)."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(
+        request.app.state, "confirm_limiter", None)
+    if held is None or held[0] is not loop:
+        held = request.app.state.confirm_limiter = (loop, anyio.CapacityLimiter(CONFIRMS_AT_ONCE))
+    return held[1]
 
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
@@ -88,9 +106,10 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     ended; a job that failed then answers 422 with its own failure code.
     """
     form = await request.form(max_part_size=MAX_FIELD_BYTES)
-    job = await run_in_threadpool(
+    confirm = functools.partial(
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
         field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
+    job = await anyio.to_thread.run_sync(confirm, limiter=_confirm_limiter(request))
     if wants_to_wait(form):
         await services.jobs.wait(job.id)  # holds no thread: 60 waiting confirms must not starve /healthz
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
