@@ -201,6 +201,9 @@ def _split_commas(value: object) -> object:
     return value
 
 
+DEFAULT_JOB_LEASE_S = 60
+
+
 class Settings(BaseSettings):
     """Every runtime setting of the service and its workers; see docs/configuration.md for the table."""
 
@@ -218,6 +221,11 @@ class Settings(BaseSettings):
     job_cpus: int = Field(default=2, ge=1)
     job_mem_gb: int = Field(default=4, ge=1)
     job_timeout_min: int = Field(default=60, ge=1)
+    # A running job's worker renews its lease every quarter of this; a job whose lease ran out is failed
+    # (worker_lost) by the API's upkeep, whatever backend ran it.
+    job_lease_s: int = Field(default=DEFAULT_JOB_LEASE_S, ge=2)
+    # The local backend runs at most this many worker processes at once (None: CPUs // PRIVSYN_JOB_CPUS).
+    local_workers: int | None = Field(default=None, ge=1)
 
     auth_backend: AuthBackend = "none"
     trusted_proxies: _CommaList = Field(default_factory=list)
@@ -244,6 +252,10 @@ class Settings(BaseSettings):
     dataset_epsilon_limit: float | None = Field(default=None, gt=0)
     session_ttl_seconds: int = Field(default=3_600, ge=1)
     preview_ttl_seconds: int = Field(default=7 * 24 * 3_600, ge=1)
+    # The in-memory cache of previews and results holds at most this many MiB of tables.
+    session_cache_mb: int = Field(default=512, ge=1)
+    # How often the API's upkeep fails lost or overdue jobs and purges expired previews.
+    upkeep_interval_s: int = Field(default=30, ge=1)
     # A fixed seed makes a run reproducible by whoever knows it, so the service refuses one unless
     # allowed.
     allow_fixed_seed: bool = False
@@ -363,6 +375,8 @@ class Settings(BaseSettings):
             ("database_url",): self.database_url,
             ("storage_backend",): self.storage_backend,
             ("storage_root",): self.storage_root.resolve() if self.storage_root else None,
+            # the worker renews its lease on the API's schedule (named only when not the default)
+            ("job_lease_s",): self.job_lease_s if self.job_lease_s != DEFAULT_JOB_LEASE_S else None,
         }
         for name in S3Settings.model_fields:
             value = getattr(self.s3, name)

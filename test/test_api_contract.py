@@ -17,6 +17,7 @@ ROUTES = {
     ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
     ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"), ("GET", "/"),
+    ("DELETE", "/previews/{preview_id}"), ("DELETE", "/jobs/{job_id}"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
 SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed", "time_budget"}
@@ -54,7 +55,7 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     assert {"epsilon", "delta", "rho", "rho_spent", "spent_by_stage", "ledger", "columns", "non_dp_columns"} <= set(
         job["privacy_report"])
     listed = client.get("/jobs").json()
-    assert set(listed) == {"data", "count"} and set(listed["data"][0]) == JOB_SUMMARY_FIELDS
+    assert set(listed) == {"data", "count", "next_url"} and set(listed["data"][0]) == JOB_SUMMARY_FIELDS
     evaluation = client.post("/evaluate", data={"session_id": confirmed["session_id"]}).json()
     assert set(evaluation) == {"message", "results"} and isinstance(evaluation["results"], dict)
     methods = client.get("/methods").json()

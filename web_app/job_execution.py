@@ -7,6 +7,10 @@ publishes: the synthetic CSV and the privacy report as artifacts, the ledger, an
 so a job is never ``succeeded`` without its CSV, and a CSV of a job that is not ``succeeded`` is never
 served. Every failure ends in ``failed`` with a code and a message. Re-running is safe: a job already in
 a final state is left alone, and a cancelled job stops at its next progress report.
+
+While it runs, the worker renews the job's lease (:class:`~web_app.job_leases.LeaseKeeper`); a worker that
+is killed or stopped stops renewing, and the API's upkeep fails the job ``worker_lost``. A worker that
+runs out of memory ends the job ``failed`` with ``out_of_memory``.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from method.api import MethodError, Progress
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.errors import ConflictError, PlatformError
+from privsyn_platform.errors import ConflictError, NotFoundError, PlatformError
 from privsyn_platform.metadata_records import JobFailure, JobProgress, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage
+from privsyn_platform.settings import DEFAULT_JOB_LEASE_S
 from web_app.job_bundle import (
     PRIVACY_REPORT_KIND,
     SYNTHETIC_CSV_KIND,
@@ -31,6 +37,7 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
+from web_app.job_leases import LeaseKeeper
 from web_app.review.output import write_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 
@@ -65,15 +72,19 @@ class ProgressWriter:
 
 def execute_confirmed_job(
     job_id: str, request_key: str, storage: ObjectStorage, store: MetadataStore,
+    lease_s: float = DEFAULT_JOB_LEASE_S,
 ) -> JobRecord:
-    """Run job ``job_id`` from the bundle at ``request_key``; always returns the job's final record."""
+    """Run job ``job_id`` from the bundle at ``request_key``, renewing its lease every ``lease_s / 4``;
+    always returns the job's final record."""
     job = store.get_job(job_id, SYSTEM_PRINCIPAL)
     if job.state.is_terminal:
         log.info("job %s is already %s; nothing to do", job_id, job.state)
         return job
+    keeper = LeaseKeeper(store, lease_s, lambda: (job_id,), name=f"privsyn-lease-{job_id[:8]}")
     try:
         if job.state is JobState.QUEUED:
-            store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.RUNNING)
+            store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.RUNNING, lease=timedelta(seconds=lease_s))
+        keeper.start()
         log.info("job %s: loading bundle %s", job_id, request_key)
         request = read_request(storage, request_key)
         if request.job_id != job_id:
@@ -89,10 +100,16 @@ def execute_confirmed_job(
         log.info("job %s stopped: %s", job_id, e)
     except (MethodError, PlatformError) as e:  # our own sentences, about the run's data or settings
         _fail(store, job_id, "invalid_job", str(e))
+    except MemoryError:
+        log.exception("job %s ran out of memory", job_id)
+        _fail(store, job_id, "out_of_memory", "the job ran out of memory (PRIVSYN_JOB_MEM_GB); try fewer "
+                                              "columns, rows or categories, or a deployment with more memory")
     except Exception:  # the worker must always leave a final state behind; users never see raw Python
         reference = f"{job_id[:8]}-{uuid.uuid4().hex[:6]}"
         log.exception("job %s failed (reference %s)", job_id, reference)
         _fail(store, job_id, "internal_error", internal_error_message(reference))
+    finally:
+        keeper.stop()
     return store.get_job(job_id, SYSTEM_PRINCIPAL)
 
 
@@ -120,5 +137,5 @@ def internal_error_message(reference: str) -> str:
 def _fail(store: MetadataStore, job_id: str, code: str, message: str) -> None:
     try:
         store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.FAILED, error=JobFailure(code, message[:2000]))
-    except ConflictError:
+    except (ConflictError, NotFoundError):  # final already, or cancelled and deleted meanwhile
         log.info("job %s is already final; failure not recorded: %s", job_id, message)

@@ -26,8 +26,9 @@ from web_app.api.forms import document_forms
 from web_app.api.frontend import FRONTEND_DIST, mount_frontend
 from web_app.api.routes import jobs, meta, results, synthesis
 from web_app.job_runner import make_job_runner
-from web_app.job_service import JobService
-from web_app.preview_service import PreviewService
+from web_app.job_service import JobService, result_bytes
+from web_app.job_upkeep import Upkeep
+from web_app.preview_service import PreviewService, preview_bytes
 from web_app.sessions import SessionStore
 
 
@@ -35,8 +36,12 @@ def build_services(settings: Settings) -> Services:
     store = metadata_store_from_settings(settings)
     storage = storage_from_settings(settings)
     runner = make_job_runner(settings, storage, store)
-    jobs_service = JobService(store, storage, runner, SessionStore(settings.session_ttl_seconds))
-    previews = PreviewService(settings, store, storage, jobs_service, SessionStore(settings.session_ttl_seconds))
+    cache_bytes = settings.session_cache_mb * 2**20 // 2  # half for results, half for previews
+    results = SessionStore(settings.session_ttl_seconds, max_bytes=cache_bytes, size_of=result_bytes)
+    jobs_service = JobService(store, storage, runner, results, lease_s=settings.job_lease_s,
+                              timeout_min=settings.job_timeout_min)
+    previews = PreviewService(settings, store, storage, jobs_service,
+                              SessionStore(settings.session_ttl_seconds, max_bytes=cache_bytes, size_of=preview_bytes))
     return Services(settings, store, storage, runner, jobs_service, previews)
 
 
@@ -55,7 +60,9 @@ def create_app(settings: Settings | None = None, frontend_dist: Path = FRONTEND_
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        upkeep = Upkeep(services.jobs, services.previews, settings.upkeep_interval_s).start()
         yield
+        upkeep.stop()
         shutdown = getattr(services.runner, "shutdown", None)
         if shutdown is not None:
             shutdown()

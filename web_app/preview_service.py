@@ -8,6 +8,10 @@ reviewed payload, the method, its knobs and the privacy parameters *before* anyt
 leaves the preview intact for a retry), prepares the table, and submits the job through
 :class:`~web_app.job_service.JobService` with a time budget of at most 90 % of ``PRIVSYN_JOB_TIMEOUT_MIN``, so
 a long run (AIM at a large ε) finishes gracefully before a scheduler would kill it.
+
+Retention: a preview lives ``PRIVSYN_PREVIEW_TTL_SECONDS``; :meth:`PreviewService.purge_expired` (the API's
+upkeep runs it) deletes expired previews' stored upload and payload and their rows, and
+:meth:`PreviewService.delete` does the same for one preview on its owner's request.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ import pandas as pd
 
 from method.api import PrivacySpec
 from privsyn_platform.auth import Principal
-from privsyn_platform.errors import ConflictError
-from privsyn_platform.metadata_records import JobRecord
+from privsyn_platform.errors import ConflictError, NotFoundError
+from privsyn_platform.metadata_records import JobRecord, PreviewBundleRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import Settings
@@ -38,7 +42,7 @@ from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run, kept_columns, load_json, run_privacy
 from web_app.review.legacy import from_legacy
 from web_app.review.payload import draft_payload
-from web_app.sessions import SessionStore
+from web_app.sessions import SessionStore, frame_bytes
 from web_app.synthesis_service import SynthesisRequest, check_delta, validate_request
 
 SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
@@ -57,6 +61,11 @@ class Preview:
     info_data: dict[str, Any]
     params: dict[str, Any]
     null_token: str = ""  # how the input wrote missing cells; the synthetic CSV writes them the same way
+
+
+def preview_bytes(preview: Preview) -> int:
+    """What a cached preview takes in memory (its table; the payload is small beside it)."""
+    return frame_bytes(preview.frame)
 
 
 def limits_from(settings: Settings) -> IngestionLimits:
@@ -128,6 +137,30 @@ class PreviewService:
         self.previews.put(preview_id, bundle.owner, preview)
         return preview
 
+    def delete(self, preview_id: str, principal: Principal) -> None:
+        """Delete an unexpired preview of the caller's: its stored upload and payload, its row, its cached copy
+        (NotFoundError when unknown, expired or not the caller's). Jobs confirmed from it keep their own copy
+        of the confirmed input until they are deleted."""
+        bundle = self.store.get_preview_bundle(preview_id, principal)
+        self._delete_objects(bundle)
+        self.store.delete_preview_bundle(preview_id, principal)
+        self.previews.discard(preview_id)
+
+    def purge_expired(self) -> int:
+        """Delete every expired preview (any owner): objects first, then the row. Returns how many."""
+        expired = self.store.purge_expired_preview_bundles()
+        for bundle in expired:
+            self._delete_objects(bundle)
+            self.previews.discard(bundle.id)
+        return len(expired)
+
+    def _delete_objects(self, bundle: PreviewBundleRecord) -> None:
+        for key in {*bundle.storage_keys.values(), *self.storage.list_keys(preview_key(bundle.id, ""))}:
+            try:
+                self.storage.delete(key)
+            except NotFoundError:
+                pass
+
     def read_payload(self, preview_id: str, principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(domain_data, info_data)`` of a preview, as ``create_preview`` drafted them.
 
@@ -147,7 +180,7 @@ class PreviewService:
         limit = self.settings.dataset_epsilon_limit
         if limit is None:
             return
-        spent = self.jobs.dataset_budget(preview_id, principal)
+        spent = self.jobs.dataset_budget(preview_id)
         after = spent.adding(privacy.rho, privacy.delta - privacy.threshold_delta, privacy.threshold_delta)
         if after.epsilon > limit:
             raise ConflictError(

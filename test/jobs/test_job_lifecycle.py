@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import os
@@ -39,7 +40,7 @@ class RecordingRunner:
         self.submitted.append((job.id, request_key))
         return Submission("test", {"backend": "test"})
 
-    def wait(self, job_id, timeout=None):  # type: ignore[no-untyped-def]
+    async def wait(self, job_id):  # type: ignore[no-untyped-def]
         return None
 
     def refresh(self, job):  # type: ignore[no-untyped-def]
@@ -57,7 +58,7 @@ def test_inline_job_succeeds_with_its_artifacts_and_ledger(store, storage, small
     table, metadata = small_adult
     service = _service(store, storage, InlineJobRunner(storage, store))
     job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL, csv_format=CsvFormat(null_token="?"))
-    service.wait(job.id, timeout=60)
+    asyncio.run(asyncio.wait_for(service.wait(job.id), 60))
     view = service.get(job.id, LOCAL_PRINCIPAL)
     assert view.record.state is JobState.SUCCEEDED and view.record.progress.fraction == 1.0
     assert {a.kind for a in view.artifacts} == {"confirmed_input", "job_request", "synthetic_csv", "privacy_report"}
@@ -146,7 +147,8 @@ def test_the_local_runner_runs_the_worker_process(settings, store, storage, smal
     service = _service(store, storage, LocalJobRunner(settings, store))
     job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL)
     request_key = f"jobs/{job.id}/job_request.json"
-    assert job.submission["command"][-4:] == ["--job-id", job.id, "--job-request-key", request_key]
+    command = store.get_job(job.id, SYSTEM_PRINCIPAL).submission["command"]
+    assert command[-4:] == ["--job-id", job.id, "--job-request-key", request_key]
     deadline = time.monotonic() + 90
     while not service.get(job.id, LOCAL_PRINCIPAL).record.state.is_terminal and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -163,7 +165,7 @@ def test_a_killed_worker_ends_the_job_failed(settings, store, storage, small_adu
     deadline = time.monotonic() + 60
     while store.get_job(job.id, SYSTEM_PRINCIPAL).state is not JobState.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(job.submission["pid"], 9)
+    os.killpg(store.get_job(job.id, SYSTEM_PRINCIPAL).submission["pid"], 9)
     deadline = time.monotonic() + 10
     while not service.get(job.id, LOCAL_PRINCIPAL).record.state.is_terminal and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -187,7 +189,7 @@ def test_cancelling_a_local_job_stops_its_process(settings, store, storage, smal
     while store.get_job(job.id, SYSTEM_PRINCIPAL).state is not JobState.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
     assert service.cancel(job.id, LOCAL_PRINCIPAL).record.state is JobState.CANCELLED
-    pid = job.submission["pid"]
+    pid = store.get_job(job.id, SYSTEM_PRINCIPAL).submission["pid"]
     deadline = time.monotonic() + 10
     while os.path.exists(f"/proc/{pid}") and b"zombie" not in _status(pid) and time.monotonic() < deadline:
         time.sleep(0.05)

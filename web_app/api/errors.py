@@ -28,6 +28,7 @@ from privsyn_platform.errors import (
     PlatformError,
     SeedNotAllowedError,
     SubmissionError,
+    UnavailableError,
 )
 from web_app.api.schemas import ErrorResponse
 from web_app.ingestion.errors import DataError
@@ -48,6 +49,7 @@ _PLATFORM_STATUS: tuple[tuple[type[PlatformError], int, str], ...] = (
     (ConflictError, 409, "conflict"),
     (SeedNotAllowedError, 422, "seed_not_allowed"),
     (SubmissionError, 502, "submission_failed"),
+    (UnavailableError, 503, "unavailable"),
     (ConfigurationError, 500, "configuration_error"),
 )
 
@@ -66,7 +68,7 @@ ERROR_STATUSES: dict[int, str] = {
          "invalid_parameter, invalid_metadata, malformed_json, invalid_request, …)",
     500: "internal_error: something went wrong on the service's side (the error was logged)",
     502: "submission_failed: the job backend could not be reached",
-    503: "not_ready: the metadata store or object storage is unreachable",
+    503: "not_ready, unavailable: the metadata store or object storage is unreachable or read-only right now",
 }
 
 
@@ -93,7 +95,10 @@ def _method_error(_: Request, error: Exception) -> JSONResponse:
 
 def _platform_error(_: Request, error: Exception) -> JSONResponse:
     status, code = next(((s, c) for cls, s, c in _PLATFORM_STATUS if isinstance(error, cls)), (500, "platform_error"))
-    return error_response(status, code, str(error) if status < 500 else "the service is misconfigured; see its log")
+    message = str(error) if status < 500 else "the service is misconfigured; see its log"
+    if status == 503:
+        message = "the service's storage is unavailable right now (read-only or unreachable); try again later"
+    return error_response(status, code, message)
 
 
 def _data_error(_: Request, error: Exception) -> JSONResponse:

@@ -303,6 +303,7 @@ class JobPublic(JobSummary):
 class JobsPublic(BaseModel):
     data: list[JobSummary]
     count: int
+    next_url: str | None = Field(None, description="the next (older) page, or null on the last page")
 
 
 class ConfirmPublic(JobPublic):

@@ -140,7 +140,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The caller's jobs, newest first (every owner's for an admin), without ledger or report.
+         * @description A page of the caller's jobs, newest first (every owner's for an admin), without ledger or report.
+         *
+         *     Each listed job that is not final is reconciled first (a lost worker shows as ``failed`` here).
          */
         get: operations["jobs-list"];
         put?: never;
@@ -162,13 +164,19 @@ export interface paths {
          * Get Job
          * @description One job: state, progress, artifacts, ledger and, once it succeeded, its privacy report.
          *
-         *     The job is refreshed from its executor first (a dead worker makes it ``failed``,
-         *     ``worker_died``).
+         *     The job is reconciled with its executor first (a dead worker makes it ``failed``, ``worker_died``;
+         *     one that stopped renewing its lease ``worker_lost``; one past ``PRIVSYN_JOB_TIMEOUT_MIN`` ``timeout``).
          */
         get: operations["jobs-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Job
+         * @description Delete a finished job's stored data now: its confirmed (real) input, synthetic CSV, privacy report,
+         *     ledger and cached session. A queued or running job answers 409 (cancel it first). What the job spent
+         *     still counts in its dataset's odometer.
+         */
+        delete: operations["jobs-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -250,7 +258,11 @@ export interface paths {
         get: operations["synthesis-preview-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Preview
+         * @description Delete a preview now: its stored upload and inferred draft (jobs confirmed from it keep theirs).
+         */
+        delete: operations["synthesis-preview-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1048,6 +1060,11 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["JobSummary"][];
+            /**
+             * Next Url
+             * @description the next (older) page, or null on the last page
+             */
+            next_url?: string | null;
         };
         /**
          * LedgerEntryPublic
@@ -1940,7 +1957,12 @@ export interface operations {
     };
     "jobs-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description jobs per page */
+                limit?: number;
+                /** @description only jobs older than this job (the next page: follow next_url) */
+                before?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1958,6 +1980,24 @@ export interface operations {
             };
             /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2007,6 +2047,71 @@ export interface operations {
             };
             /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "jobs-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict: an illegal state change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2237,6 +2342,62 @@ export interface operations {
             };
         };
     };
+    "synthesis-preview-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preview_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "service-readyz": {
         parameters: {
             query?: never;
@@ -2264,7 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description not_ready: the metadata store or object storage is unreachable */
+            /** @description not_ready, unavailable: the metadata store or object storage is unreachable or read-only right now */
             503: {
                 headers: {
                     [name: string]: unknown;

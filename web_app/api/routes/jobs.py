@@ -1,9 +1,14 @@
-"""Jobs: ``GET /jobs``, ``GET /jobs/{job_id}``, ``GET /jobs/{job_id}/schema``, ``POST /jobs/{job_id}/cancel``
+"""Jobs: ``GET /jobs``, ``GET /jobs/{job_id}``, ``GET /jobs/{job_id}/schema``, ``POST /jobs/{job_id}/cancel``,
+``DELETE /jobs/{job_id}``
 (owner-scoped)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_responses
@@ -19,23 +24,31 @@ from web_app.api.schemas import (
     job_public,
 )
 from web_app.auth import CurrentPrincipal
-from web_app.job_service import DatasetBudget
+from web_app.dataset_budget import DatasetBudget
 
 router = APIRouter(tags=["jobs"], responses=error_responses(401))
 
 
-@router.get("/jobs", response_model=JobsPublic, operation_id="jobs-list")
-def list_jobs(principal: CurrentPrincipal, services: ServicesDep) -> JobsPublic:
-    """The caller's jobs, newest first (every owner's for an admin), without ledger or report."""
-    records = services.jobs.list(principal)
-    budgets = services.jobs.dataset_budgets(principal)
+@router.get("/jobs", response_model=JobsPublic, operation_id="jobs-list", responses=error_responses(404, 422))
+def list_jobs(principal: CurrentPrincipal, services: ServicesDep,
+              limit: Annotated[int, Query(ge=1, le=500, description="jobs per page")] = 100,
+              before: Annotated[str | None, Query(max_length=64, description="only jobs older than this job "
+                                                  "(the next page: follow next_url)")] = None) -> JobsPublic:
+    """A page of the caller's jobs, newest first (every owner's for an admin), without ledger or report.
+
+    Each listed job that is not final is reconciled first (a lost worker shows as ``failed`` here).
+    """
+    records = services.jobs.list(principal, limit=limit, before=before)
+    budgets = services.jobs.dataset_budgets({str(r.params["preview_id"]) for r in records
+                                             if isinstance(r.params.get("preview_id"), str)})
     data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
                        progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction),
                        created_at=r.created_at, started_at=r.started_at,
                        finished_at=r.finished_at, status_url=f"/jobs/{r.id}",
                        dataset_budget=_budget(budgets.get(str(r.params.get("preview_id")))))
             for r in records]
-    return JobsPublic(data=data, count=len(data))
+    next_url = f"/jobs?{urlencode({'limit': limit, 'before': records[-1].id})}" if len(records) == limit else None
+    return JobsPublic(data=data, count=len(data), next_url=next_url)
 
 
 def _budget(budget: DatasetBudget | None) -> DatasetBudgetPublic | None:
@@ -47,8 +60,8 @@ def _budget(budget: DatasetBudget | None) -> DatasetBudgetPublic | None:
 def get_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
     """One job: state, progress, artifacts, ledger and, once it succeeded, its privacy report.
 
-    The job is refreshed from its executor first (a dead worker makes it ``failed``,
-    ``worker_died``).
+    The job is reconciled with its executor first (a dead worker makes it ``failed``, ``worker_died``;
+    one that stopped renewing its lease ``worker_lost``; one past ``PRIVSYN_JOB_TIMEOUT_MIN`` ``timeout``).
     """
     return job_public(services.jobs.get(job_id, principal))
 
@@ -72,3 +85,12 @@ def get_job_schema(job_id: str, principal: CurrentPrincipal, services: ServicesD
 def cancel_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> JobPublic:
     """Cancel a job (final: no late worker revives it); a finished job is returned unchanged."""
     return job_public(services.jobs.cancel(job_id, principal))
+
+
+@router.delete("/jobs/{job_id}", status_code=204, operation_id="jobs-delete",
+               responses=error_responses(404, 409, 422))
+async def delete_job(job_id: str, principal: CurrentPrincipal, services: ServicesDep) -> None:
+    """Delete a finished job's stored data now: its confirmed (real) input, synthetic CSV, privacy report,
+    ledger and cached session. A queued or running job answers 409 (cancel it first). What the job spent
+    still counts in its dataset's odometer."""
+    await run_in_threadpool(services.jobs.delete, job_id, principal)

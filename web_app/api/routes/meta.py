@@ -34,7 +34,7 @@ def root(request: Request) -> Message | Response:
 
 
 @router.get("/healthz", response_model=StatusPublic, operation_id="service-healthz")
-def healthz() -> StatusPublic:
+async def healthz() -> StatusPublic:
     """Liveness: answers ``ok`` whenever the process serves requests (also while jobs run)."""
     return StatusPublic(status="ok")
 

@@ -1,5 +1,6 @@
 """Preview and confirm: ``POST /synthesize`` and ``POST /confirm_synthesis`` (multipart/form fields), and
-``GET /previews/{preview_id}`` to read a preview back (owner-scoped, 404 once expired).
+``GET /previews/{preview_id}`` to read a preview back and ``DELETE /previews/{preview_id}`` to delete it
+(owner-scoped, 404 once expired).
 
 The two form routes read their forms by hand (``web_app.api.edge.read_form``: form media types only, field
 and size limits, a truncated body refused; ``web_app.api.forms``: legacy text fields, lenient); their
@@ -8,6 +9,11 @@ request bodies are documented by ``openapi_extra``.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -33,6 +39,19 @@ from web_app.ingestion.errors import DataError
 
 router = APIRouter(tags=["synthesis"], responses=error_responses(401, 422))
 PREVIEW_MESSAGE = "Review the inferred schema, then confirm to start synthesis."
+#: Confirms prepared at once (each copies its table): 60 simultaneous confirms of a large upload must not
+#: take 60 copies of it, nor every CPU the event loop needs; the others wait, holding no thread.
+CONFIRMS_AT_ONCE = 2
+
+
+def _confirm_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's confirm limiter on the running event loop (created on first use: limiters belong to a loop)."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(
+        request.app.state, "confirm_limiter", None)
+    if held is None or held[0] is not loop:
+        held = request.app.state.confirm_limiter = (loop, anyio.CapacityLimiter(CONFIRMS_AT_ONCE))
+    return held[1]
 
 
 @router.post("/synthesize", response_model=PreviewPublic, operation_id="synthesis-preview",
@@ -68,6 +87,13 @@ async def get_preview(preview_id: str, principal: CurrentPrincipal, services: Se
     return preview_public(preview_id, domain_data, info_data, PREVIEW_MESSAGE)
 
 
+@router.delete("/previews/{preview_id}", status_code=204, operation_id="synthesis-preview-delete",
+               responses=error_responses(404))
+async def delete_preview(preview_id: str, principal: CurrentPrincipal, services: ServicesDep) -> None:
+    """Delete a preview now: its stored upload and inferred draft (jobs confirmed from it keep theirs)."""
+    await run_in_threadpool(services.previews.delete, preview_id, principal)
+
+
 @router.post("/confirm_synthesis", response_model=ConfirmPublic, operation_id="synthesis-confirm",
              openapi_extra=form_body(ConfirmForm),
              responses=error_responses(400, 404, 408, 413, 415, 502))
@@ -80,11 +106,12 @@ async def confirm_synthesis(request: Request, principal: CurrentPrincipal,
     ended; a job that failed then answers 422 with its own failure code.
     """
     form = await read_form(request, max_form_bytes=services.settings.max_form_bytes)
-    job = await run_in_threadpool(
+    confirm = functools.partial(
         services.previews.confirm, field(form, "unique_id"), field(form, "confirmed_domain_data"),
         field(form, "confirmed_info_data"), synthesis_request(form), principal, display=display_params(form))
+    job = await anyio.to_thread.run_sync(confirm, limiter=_confirm_limiter(request))
     if wants_to_wait(form):
-        await run_in_threadpool(services.jobs.wait, job.id)
+        await services.jobs.wait(job.id)  # holds no thread: 60 waiting confirms must not starve /healthz
     view = await run_in_threadpool(services.jobs.get, job.id, principal)
     if view.record.state is JobState.FAILED and view.record.error is not None:
         return error_response(422, view.record.error.code, view.record.error.message)
