@@ -2,7 +2,7 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { adultOrigin } from "./test/fixtures";
+import { adultOrigin, evaluationFixture } from "./test/fixtures";
 
 const PREVIEW_ID = "feedc0de00000000feedc0de00000000";
 
@@ -28,6 +28,7 @@ const replies: Record<string, unknown> = {
   "/methods": { data: [{ name: "mst", summary: "MST.", parameters: [] }, { name: "privsyn", summary: "PrivSyn.", parameters: [] }], count: 2 },
   "/jobs": { data: [olderRun, previewedRun], count: 2 },
   [`/previews/${PREVIEW_ID}`]: { unique_id: PREVIEW_ID, domain_data: domain, info_data: info, message: "Review." },
+  "/evaluate": { message: "Evaluation against the real data.", results: evaluationFixture() },
   [`/jobs/${previewedRun.job_id}/schema`]: {
     job_id: previewedRun.job_id, preview_id: PREVIEW_ID, domain_data: domain, info_data: { ...info, declared_public: ["age"] },
   },
@@ -185,5 +186,16 @@ describe("App", () => {
     const table = screen.getByRole("table", { name: "Run comparison" });
     expect(within(table).getByRole("row", { name: /^Method AIM MST$/ })).toBeInTheDocument();
     expect(within(table).getByRole("row", { name: /^Data — parcels_2024 \(48,842 × 15\)$/ })).toBeInTheDocument();
+  });
+
+  it("deletes a finished run after asking, and lists the runs again", async () => {
+    const fetchMock = stubFetch();
+    vi.stubGlobal("confirm", vi.fn(() => true));
+    fetchMock.mockImplementation(async (url: string, init?: RequestInit) =>
+      init?.method === "DELETE" ? new Response(null, { status: 204 }) : new Response(JSON.stringify(replies[url] ?? {})));
+    const { user, rows } = await openRuns();
+    await user.click(within(rows[1]).getByRole("button", { name: "Delete" }));
+    expect(fetchMock).toHaveBeenCalledWith(`/jobs/${previewedRun.job_id}`, expect.objectContaining({ method: "DELETE" }));
+    expect(await screen.findByText("Run fedcba98 was deleted.")).toBeInTheDocument();
   });
 });

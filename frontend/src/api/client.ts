@@ -93,6 +93,16 @@ export function errorSentence(status: number, body: unknown): { message: string;
 }
 
 async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(path, init);
+  return (await response.json()) as T;
+}
+
+/** A request whose success has no body (204). */
+async function sendEmpty(path: string, init: RequestInit): Promise<void> {
+  await request(path, init);
+}
+
+async function request(path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(apiUrl(path), { credentials: "include", ...init });
@@ -110,7 +120,7 @@ async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
     const signIn = response.status === 401 ? "You are not signed in. " : "";
     throw new ApiError(signIn + message, response.status, code, hint);
   }
-  return (await response.json()) as T;
+  return response;
 }
 
 function form(fields: Record<string, string | Blob | undefined>, fileName?: string): FormData {
@@ -161,6 +171,8 @@ export const api = {
   methods: () => send<MethodsPublic>(fillPath("/methods")),
   jobs: () => send<JobsPublic>(fillPath("/jobs")),
   job: (jobId: string) => send<JobPublic>(fillPath("/jobs/{job_id}", { job_id: jobId })),
+  /** Delete a finished run's stored data (409 while it is queued or running; its ε still counts). */
+  deleteJob: (jobId: string) => sendEmpty(fillPath("/jobs/{job_id}", { job_id: jobId }), { method: "DELETE" }),
   cancel: (jobId: string) =>
     send<JobPublic>(fillPath("/jobs/{job_id}/cancel", { job_id: jobId }), { method: "POST" }),
 

@@ -21,6 +21,23 @@ export function RunsPage({ onOpen, onRerun }: Props) {
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [comparing, setComparing] = useState(false);
+  const [deleted, setDeleted] = useState<string | null>(null);
+
+  async function remove(job: JobSummary) {
+    const run = job.job_id.slice(0, 8);
+    const sure = window.confirm(`Delete run ${run}? Its synthetic data, report and the copy of your data it kept are ` +
+      "removed for good. The privacy budget it spent still counts for its data set.");
+    if (!sure) return;
+    try {
+      await api.deleteJob(job.job_id);
+      setSelected((s) => s.filter((id) => id !== job.job_id));
+      setDeleted(`Run ${run} was deleted.`);
+      setError(null);
+      setReload((n) => n + 1);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : "The run could not be deleted.");
+    }
+  }
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => (on ? [...s.filter((x) => x !== id), id].slice(-2) : s.filter((x) => x !== id)));
   const pair = jobs && selected.length === 2 ? selected.map((id) => jobs.find((j) => j.job_id === id)) : [];
@@ -58,6 +75,7 @@ export function RunsPage({ onOpen, onRerun }: Props) {
         <CompareRuns runs={[pair[0], pair[1]]} onClose={() => setComparing(false)} />
       )}
       {error && <ErrorAlert message={error} />}
+      {deleted && <p className="neutral-notice" role="status">{deleted}</p>}
       {!jobs && !error && <p className="muted" role="status">Loading your runs…</p>}
       {jobs && jobs.length === 0 && <p>No runs yet. Start one with “New synthesis”.</p>}
       {jobs && jobs.length > 0 && (
@@ -107,6 +125,11 @@ export function RunsPage({ onOpen, onRerun }: Props) {
                     <td className="row-actions">
                       <button type="button" className="secondary small" onClick={() => onOpen(job.job_id)}>Open</button>
                       <button type="button" className="secondary small" onClick={() => onRerun(job)}>Re-run with changes</button>
+                      <button type="button" className="danger small" onClick={() => void remove(job)}
+                        disabled={job.status === "queued" || job.status === "running"}
+                        title={job.status === "queued" || job.status === "running" ? "Cancel the run before deleting it" : undefined}>
+                        Delete
+                      </button>
                     </td>
                   </tr>
                 );
