@@ -96,6 +96,19 @@ def _raw_request(server: Server, head: bytes) -> socket.socket:
     return sock
 
 
+def _read_reply(sock: socket.socket) -> bytes:
+    """A whole HTTP reply: the head, then as many body bytes as its Content-Length says (they may arrive later)."""
+    reply = b""
+    while b"\r\n\r\n" not in reply and (data := sock.recv(4096)):
+        reply += data
+    head, _, body = reply.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length and (data := sock.recv(4096)):
+        body += data
+    return head + b"\r\n\r\n" + body
+
+
 def test_a_huge_chunked_body_is_refused_at_the_cap(start) -> None:  # type: ignore[no-untyped-def]
     server = start(PRIVSYN_MAX_UPLOAD_BYTES=str(1 << 20), PRIVSYN_MAX_FORM_BYTES=str(1 << 20))
     sock = _raw_request(server, b"POST /synthesize HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
@@ -129,7 +142,7 @@ def test_a_trickled_body_times_out(start) -> None:  # type: ignore[no-untyped-de
     server = start(PRIVSYN_BODY_TIMEOUT_SECONDS="1")
     sock = _raw_request(server, b"POST /synthesize HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
                                 b"Content-Type: application/x-www-form-urlencoded\r\n\r\nmethod=priv")
-    reply = sock.recv(4096)
+    reply = _read_reply(sock)
     sock.close()
     assert reply.startswith(b"HTTP/1.1 408") and b"PRIVSYN_BODY_TIMEOUT_SECONDS" in reply, reply[:300]
 
