@@ -54,11 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow = [item for item in block if item.name == TIME_LIMIT_TEST]
     slurm = [item for item in block if item.get_closest_marker("slurm") and item not in slow]
     others = [item for item in block if item not in slurm and item not in slow]
-    for i, item in zip(remote, slurm + others, strict=False):
-        items[i] = item
-    if slow:
-        items.remove(slow[0])
-        items.append(slow[0])
+    members = set(block)
+    rest = [item for item in items if item not in members]
+    items[:] = rest[:remote[0]] + slurm + others + rest[remote[0]:] + slow
 
 
 
@@ -106,6 +104,14 @@ def confirm(client: Any, **overrides: str) -> dict[str, Any]:
     assert confirmed.status_code == 200, confirmed.text
     job = client.get(f"/jobs/{confirmed.json()['job_id']}").json()
     return dict(job)
+
+
+def runner_submission(store: Any, job_id: str) -> dict[str, Any]:
+    """A job's whole submission record (remote id, command, script) as an admin sees it: the API shows its
+    owner only the backend's name."""
+    from privsyn_platform.auth import SYSTEM_PRINCIPAL
+
+    return dict(store.get_job(job_id, SYSTEM_PRINCIPAL).submission)
 
 
 def poll(client: Any, job_id: str, until: set[str], timeout: float = 60) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from privsyn_platform.metadata_records import JobState
 from privsyn_platform.metadata_store import metadata_store_from_settings
 from privsyn_platform.settings import Settings, load_settings
 from test.conftest import SERVICES_SCRIPT, Services
-from test.remote.conftest import confirm
+from test.remote.conftest import confirm, runner_submission
 from web_app.aws_batch_control import CANCEL_REASON, AwsBatchControl, batch_status, cancel_action
 from web_app.main import create_app
 from web_app.remote.runner import RemoteJobRunner
@@ -166,7 +166,7 @@ def test_a_job_submitted_to_batch_runs_the_submitted_command(services: Services,
     with TestClient(create_app(settings)) as client:
         job = confirm(client)
         assert job["backend"] == "aws_batch" and job["status"] == "queued", job
-        submission = job["submission"]
+        submission = runner_submission(client.app.state.services.store, job["job_id"])
         assert submission["command"][:3] == ["aws", "batch", "submit-job"]
         batch = boto3.client("batch", region_name=REGION, endpoint_url=services.s3_endpoint_url, **_keys())
         described = batch.describe_jobs(jobs=[submission["remote_id"]])["jobs"][0]

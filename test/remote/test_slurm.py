@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -22,7 +23,7 @@ from privsyn_platform.metadata_store import MetadataStore, metadata_store_from_s
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 from test.conftest import Services
-from test.remote.conftest import SlurmCluster, confirm, poll, slurm_settings, wrapper_python
+from test.remote.conftest import SlurmCluster, confirm, poll, runner_submission, slurm_settings, wrapper_python
 from web_app.main import create_app
 from web_app.remote.runner import RemoteJobRunner
 from web_app.slurm_control import SlurmControl
@@ -36,6 +37,15 @@ def wait_state(cluster: SlurmCluster, remote_id: str, wanted: str, timeout: floa
     while (state := cluster.scontrol_state(remote_id)) != wanted and time.monotonic() < deadline:
         time.sleep(0.2)
     return state
+
+
+def _admin_submission(environment: dict[str, str], job_id: str) -> dict[str, Any]:
+    """The runner's submission record of a job of the live server with ``environment`` (its own store)."""
+    store = metadata_store_from_settings(load_settings(**_settings_kwargs(environment)))
+    try:
+        return runner_submission(store, job_id)
+    finally:
+        store.dispose()
 
 
 def _settings_kwargs(environment: dict[str, str]) -> dict[str, object]:
@@ -93,14 +103,16 @@ def time_limited_job(slurm_cluster: SlurmCluster, tmp_path_factory: pytest.TempP
 
 def test_a_job_confirmed_through_the_api_runs_on_slurm(slurm_cluster: SlurmCluster, tmp_path: Path,
                                                        time_limited_job: TimeLimitedJob) -> None:
-    server = LiveServer(slurm_settings(slurm_cluster, tmp_path / "state"), tmp_path / "uvicorn.log")
+    environment = slurm_settings(slurm_cluster, tmp_path / "state")
+    server = LiveServer(environment, tmp_path / "uvicorn.log")
     try:
         with server.client() as client:
             started = time.monotonic()
             job = confirm(client)
-            assert job["backend"] == "slurm" and job["submission"]["backend"] == "slurm"
-            remote_id = job["submission"]["remote_id"]
-            assert job["submission"]["command"][:2] == ["sbatch", "--parsable"]
+            assert job["backend"] == "slurm" and job["submission"] == {"backend": "slurm"}  # owners: no internals
+            submission = _admin_submission(environment, job["job_id"])
+            remote_id = submission["remote_id"]
+            assert submission["command"][:2] == ["sbatch", "--parsable"]
             job = poll(client, job["job_id"], FINAL)
             latency = time.monotonic() - started
             assert job["status"] == "succeeded", job
@@ -131,7 +143,7 @@ def test_a_slurm_job_shares_postgres_and_s3_with_the_api(slurm_cluster: SlurmClu
         with server.client() as client:
             job = poll(client, confirm(client)["job_id"], FINAL)
             assert job["status"] == "succeeded", job
-            script = job["submission"]["script"]  # stored diagnostics never carry the secrets
+            script = _admin_submission(environment, job["job_id"])["script"]  # stored: never the secrets
             assert "export PRIVSYN_S3__SECRET_ACCESS_KEY='<redacted>'" in script
             assert "export PRIVSYN_DATABASE_URL='<redacted>'" in script and postgres_url not in script
             download = client.get(job["download_url"])
@@ -166,7 +178,7 @@ def test_an_api_restart_while_the_slurm_job_runs_loses_nothing(slurm_cluster: Sl
 def test_cancel_a_pending_slurm_job(slurm_cluster: SlurmCluster, slurm_client) -> None:  # type: ignore[no-untyped-def]
     client = slurm_client(PRIVSYN_SLURM__PARTITION="held")  # a DOWN partition: accepted, never started
     job = confirm(client)
-    remote_id = job["submission"]["remote_id"]
+    remote_id = runner_submission(client.app.state.services.store, job["job_id"])["remote_id"]
     assert job["status"] == "queued" and slurm_cluster.scontrol_state(remote_id) == "PENDING"
     cancelled = client.post(f"/jobs/{job['job_id']}/cancel").json()
     assert cancelled["status"] == "cancelled"
@@ -176,7 +188,7 @@ def test_cancel_a_pending_slurm_job(slurm_cluster: SlurmCluster, slurm_client) -
 def test_cancel_a_running_slurm_job(slurm_cluster: SlurmCluster, slurm_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client = slurm_client(PRIVSYN_SLURM__PYTHON=wrapper_python(tmp_path / "sleepy", "sleep 60"))
     job = confirm(client)
-    remote_id = job["submission"]["remote_id"]
+    remote_id = runner_submission(client.app.state.services.store, job["job_id"])["remote_id"]
     assert wait_state(slurm_cluster, remote_id, "RUNNING") == "RUNNING"
     assert client.post(f"/jobs/{job['job_id']}/cancel").json()["status"] == "cancelled"
     assert wait_state(slurm_cluster, remote_id, "CANCELLED") == "CANCELLED"
