@@ -117,6 +117,7 @@ def mirror_descent(
     total: float | None = None,
     warm_start: GraphicalModel | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_iteration: Callable[[int], None] | None = None,
 ) -> GraphicalModel:
     """Private-PGM estimate from ``measurements`` (module docstring).
 
@@ -126,7 +127,8 @@ def mirror_descent(
         iters: mirror-descent iterations (each may try several step sizes).
         total: N̂; estimated from the measurements when ``None``.
         warm_start: a previous model whose potentials and step size seed this fit.
-        should_stop: polled every few iterations; returning True ends the descent early (time budgets).
+        should_stop: polled before every iteration; returning True ends the descent early (time budgets).
+        on_iteration: called with the iteration number before each iteration (progress).
 
     Returns:
         The fitted :class:`GraphicalModel`.
@@ -150,8 +152,10 @@ def mirror_descent(
     log_potentials = state.compose(theta)
     loss, grads, mu, marginals = state.evaluate([p.copy() for p in log_potentials])
     for t in range(iters):
-        if should_stop is not None and t % 10 == 0 and should_stop():
+        if should_stop is not None and should_stop():
             break
+        if on_iteration is not None:
+            on_iteration(t)
         direction = state.compose(grads)
         tried, converged = step, True
         for _ in range(_MAX_HALVINGS):

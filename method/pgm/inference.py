@@ -11,7 +11,6 @@ subtree's calibrated beliefs divided by its separators' beliefs are the subtree'
 from __future__ import annotations
 
 import math
-import string
 from collections.abc import Sequence
 
 import numpy as np
@@ -82,31 +81,39 @@ def clique_marginal(tree: JunctionTree, linear: Sequence[np.ndarray], clique: Se
 
 
 def _steiner_subtree(tree: JunctionTree, target: Clique) -> list[int]:
-    """Smallest connected set of tree cliques (within each component) that covers ``target``."""
+    """Smallest connected set of tree cliques (within each component) that covers ``target``: prune leaves
+    that hold no target attribute of their own (by the running intersection property, a leaf's attributes
+    that appear elsewhere are in its neighbour), until none is left to prune."""
     needed = set(target)
-    keep = set(range(len(tree.cliques)))
-    changed = True
-    while changed:
-        changed = False
-        for node in sorted(keep):
-            neighbours = [m for m in keep if tree.parent[m] == node or tree.parent[node] == m]
-            if len(neighbours) > 1:
-                continue
-            shared = set().union(*(set(tree.cliques[m]) for m in neighbours)) if neighbours else set()
-            own = set(tree.cliques[node]) - shared
-            if not (own & needed) and (neighbours or not (set(tree.cliques[node]) & needed)):
-                keep.discard(node)
-                changed = True
-    return sorted(keep)
+    roots = {tree.component[tree.holders[a][0]] for a in needed}
+    neighbours = {
+        i: set(tree.neighbours[i]) for i in range(len(tree.cliques)) if tree.component[i] in roots
+    }  # only the components that hold a target attribute
+    queue = [node for node, around in neighbours.items() if len(around) <= 1]
+    while queue:
+        node = queue.pop()
+        if node not in neighbours or len(neighbours[node]) > 1:
+            continue
+        clique = set(tree.cliques[node])
+        around = neighbours[node]
+        own = clique - set(tree.cliques[next(iter(around))]) if around else clique
+        if own & needed:
+            continue
+        del neighbours[node]
+        for other in around:
+            neighbours[other].discard(node)
+            if len(neighbours[other]) <= 1:
+                queue.append(other)
+    return sorted(neighbours)
 
 
 def _eliminate(tree: JunctionTree, linear: Sequence[np.ndarray], target: Clique) -> np.ndarray:
-    """Variable elimination: contract p(C)/p(S) conditionals of the covering subtree with einsum."""
+    """Variable elimination over the covering subtree: the top clique's p(C)/N̂ times the p(C)/p(S)
+    conditionals of the others, contracted leaves first; each message keeps only the target attributes and
+    the separator to its parent, so any number of attributes works (no einsum letters)."""
     nodes = _steiner_subtree(tree, target)
-    kept = set(nodes)
-    letters = string.ascii_letters
-    operands: list[np.ndarray] = []
-    subscripts: list[str] = []
+    kept, wanted, sizes = set(nodes), set(target), tree.sizes
+    factors: dict[int, tuple[Clique, np.ndarray]] = {}
     totals = []
     for node in nodes:
         clique = tree.cliques[node]
@@ -116,12 +123,29 @@ def _eliminate(tree: JunctionTree, linear: Sequence[np.ndarray], target: Clique)
             separator = tree.separator(node)
             with np.errstate(divide="ignore", invalid="ignore"):
                 denominator = sum_to(values, clique, separator)
-                values = np.nan_to_num(values / expand(denominator, separator, clique, tree.sizes))
+                values = np.nan_to_num(values / expand(denominator, separator, clique, sizes))
         else:
             totals.append(values.sum())
             values = values / max(totals[-1], 1e-300)
-        operands.append(values)
-        subscripts.append("".join(letters[a] for a in clique))
-    out = "".join(letters[a] for a in target)
-    result = np.einsum(",".join(subscripts) + "->" + out, *operands, optimize="greedy")
-    return result * (totals[0] if totals else 1.0)
+        factors[node] = (clique, values)
+    result: tuple[Clique, np.ndarray] = ((), np.ones(()))
+    for node in reversed([n for n in tree.schedule if n in kept]):  # children before parents
+        attrs, values = factors.pop(node)
+        up = tree.parent[node]
+        keep = wanted | set(tree.separator(node)) if up in kept else wanted
+        reduced = as_clique(a for a in attrs if a in keep)
+        message = (reduced, sum_to(values, attrs, reduced))
+        if up in kept:
+            factors[up] = _multiply(factors[up], message, sizes)
+        else:
+            result = _multiply(result, message, sizes)
+    attrs, values = result
+    return values * (totals[0] if totals else 1.0)
+
+
+def _multiply(
+    left: tuple[Clique, np.ndarray], right: tuple[Clique, np.ndarray], sizes: Sequence[int]
+) -> tuple[Clique, np.ndarray]:
+    """Product of two factors on the union of their attributes (axes in sorted order)."""
+    union = as_clique(left[0] + right[0])
+    return union, expand(left[1], left[0], union, sizes) * expand(right[1], right[0], union, sizes)

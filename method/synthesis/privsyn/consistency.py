@@ -13,6 +13,7 @@ this step entirely): that is what makes the projections equal afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 
 import numpy as np
@@ -49,7 +50,10 @@ def make_total_consistent(marginals: list[Marginal]) -> None:
 
 def make_set_consistent(marginals: list[Marginal], attrs: tuple[int, ...]) -> None:
     """Make every marginal containing ``attrs`` agree on its projection to ``attrs``."""
-    members = [m for m in marginals if set(attrs) <= set(m.attrs)]
+    _make_members_consistent([m for m in marginals if set(attrs) <= set(m.attrs)], attrs)
+
+
+def _make_members_consistent(members: list[Marginal], attrs: tuple[int, ...]) -> None:
     if len(members) < 2:
         return
     projections = [m.project(attrs) for m in members]
@@ -64,18 +68,29 @@ def make_set_consistent(marginals: list[Marginal], attrs: tuple[int, ...]) -> No
 
 
 def make_consistent(
-    marginals: list[Marginal], *, iterations: int = 501, norm_sub_iterations: int = 400
+    marginals: list[Marginal],
+    *,
+    iterations: int = 501,
+    norm_sub_iterations: int = 400,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Run the consistency loop in place; returns the number of iterations used."""
+    """Run the consistency loop in place; returns the number of iterations used.
+
+    The members of each shared set are found once (scanning every marginal for every shared set in every
+    round was most of the time on wide tables: 2,073 marginals of 200 attributes took 166 s). Stops early,
+    after a whole round, once ``out_of_time()`` (post-processing: the privacy is already spent)."""
     shared = shared_attribute_sets(marginals)
+    members = [(attrs, [m for m in marginals if set(attrs) <= set(m.attrs)]) for attrs in shared]
     for iteration in range(1, iterations + 1):
         make_total_consistent(marginals)
-        for attrs in shared:
-            make_set_consistent(marginals, attrs)
+        for attrs, holding in members:
+            _make_members_consistent(holding, attrs)
         if all((m.counts >= 0).all() for m in marginals):
             return iteration
         fix = norm_sub if iteration < norm_sub_iterations else norm_cut
         for m in marginals:
             if (m.counts < 0).any():
                 m.counts = fix(m.counts)
+        if out_of_time():
+            return iteration
     return iterations
