@@ -13,7 +13,9 @@ this step entirely): that is what makes the projections equal afterwards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -76,21 +78,82 @@ def make_consistent(
 ) -> int:
     """Run the consistency loop in place; returns the number of iterations used.
 
-    The members of each shared set are found once (scanning every marginal for every shared set in every
-    round was most of the time on wide tables: 2,073 marginals of 200 attributes took 166 s). Stops early,
-    after a whole round, once ``out_of_time()`` (post-processing: the privacy is already spent)."""
-    shared = shared_attribute_sets(marginals)
-    members = [(attrs, [m for m in marginals if set(attrs) <= set(m.attrs)]) for attrs in shared]
+    Vectorised: every marginal's counts become a view into one flat array, and each shared set is one
+    gather → ``bincount`` (all members' projections at once) → scatter of the corrections, with the index
+    arrays built once. Scanning the marginals for every shared set and projecting them one by one was most
+    of the time on wide tables (2,073 marginals of 200 attributes: 166 s). Same arithmetic as
+    :func:`make_set_consistent`, summed in a different order. Stops early, after a whole round, once
+    ``out_of_time()`` (post-processing: the privacy is already spent)."""
+    if not marginals:
+        return 0
+    flat, offsets = _flatten(marginals)
+    plans = [_plan(marginals, offsets, attrs) for attrs in shared_attribute_sets(marginals)]
+    plans = [p for p in plans if p is not None]
+    owner = np.repeat(np.arange(len(marginals)), [m.cells for m in marginals])
+    cells = np.array([m.cells for m in marginals], dtype=float)
+    rho = np.array([m.rho for m in marginals])
     for iteration in range(1, iterations + 1):
-        make_total_consistent(marginals)
-        for attrs, holding in members:
-            _make_members_consistent(holding, attrs)
-        if all((m.counts >= 0).all() for m in marginals):
+        totals = np.bincount(owner, weights=flat, minlength=len(marginals))
+        weights = rho / cells
+        target = float((weights * totals).sum() / weights.sum())
+        flat += ((target - totals) / cells)[owner]
+        for plan in plans:
+            plan.apply(flat)
+        if not (flat < 0).any():
             return iteration
         fix = norm_sub if iteration < norm_sub_iterations else norm_cut
         for m in marginals:
             if (m.counts < 0).any():
-                m.counts = fix(m.counts)
+                m.counts[...] = fix(m.counts)
         if out_of_time():
             return iteration
     return iterations
+
+
+def _flatten(marginals: list[Marginal]) -> tuple[np.ndarray, np.ndarray]:
+    """One float array holding every marginal's counts; each ``m.counts`` becomes a view into it."""
+    offsets = np.concatenate(([0], np.cumsum([m.cells for m in marginals])))
+    flat = np.empty(int(offsets[-1]))
+    for m, start in zip(marginals, offsets[:-1], strict=False):
+        flat[start : start + m.cells] = np.asarray(m.counts, dtype=float).ravel()
+        m.counts = flat[start : start + m.cells].reshape(m.counts.shape)
+    return flat, offsets
+
+
+@dataclass(slots=True)
+class _SetPlan:
+    """Index arrays for one shared set: ``cells`` (flat positions of every member's cells), ``bins``
+    (member × set-cell of each), the members' weights and group sizes g."""
+
+    cells: np.ndarray
+    bins: np.ndarray
+    weights: np.ndarray
+    groups: np.ndarray
+    width: int
+
+    def apply(self, flat: np.ndarray) -> None:
+        members = self.weights.size
+        projections = np.bincount(self.bins, weights=flat[self.cells], minlength=members * self.width)
+        projections = projections.reshape(members, self.width)
+        target = self.weights @ projections
+        correction = (target - projections) / self.groups[:, None]
+        flat[self.cells] += correction.ravel()[self.bins]
+
+
+def _plan(marginals: list[Marginal], offsets: np.ndarray, attrs: tuple[int, ...]) -> _SetPlan | None:
+    members = [i for i, m in enumerate(marginals) if set(attrs) <= set(m.attrs)]
+    if len(members) < 2:
+        return None
+    width = math.prod(marginals[members[0]].counts.shape[marginals[members[0]].attrs.index(a)] for a in attrs)
+    cells, bins, groups = [], [], []
+    for k, i in enumerate(members):
+        m = marginals[i]
+        grid = np.indices(m.counts.shape).reshape(m.counts.ndim, -1)
+        kept = [m.attrs.index(a) for a in attrs]
+        set_cell = np.ravel_multi_index(tuple(grid[j] for j in kept), tuple(m.counts.shape[j] for j in kept))
+        cells.append(offsets[i] + np.arange(m.cells))
+        bins.append(k * width + set_cell)
+        groups.append(m.cells / width)
+    group = np.array(groups)
+    weights = np.array([marginals[i].rho for i in members]) / group
+    return _SetPlan(np.concatenate(cells), np.concatenate(bins), weights / weights.sum(), group, width)
