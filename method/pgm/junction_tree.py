@@ -144,9 +144,12 @@ class CandidateSizer:
         self._owner: dict[int, int] = {a: i for i, comp in enumerate(self._components) for c in comp for a in c}
         free = sum(self._sizes[a] for a in range(len(self._sizes)) if a not in self._owner)
         self._total = free + sum(self._cells)
+        self._edges = {(a, b) for comp in self._components for c in comp for i, a in enumerate(c) for b in c[i + 1 :]}
 
     def size_mb(self, candidate: Sequence[int]) -> float:
         r = as_clique(candidate)
+        if len(r) > 1 and all((a, b) in self._edges for i, a in enumerate(r) for b in r[i + 1 :]):
+            return _BYTES_PER_CELL * self._total / _MB  # no new edge: the clique graph, hence the tree, is the same
         touched = {self._owner[a] for a in r if a in self._owner}
         merged = frozenset({r}.union(*(self._components[i] for i in touched)))
         cells = self._total - sum(self._cells[i] for i in touched)
