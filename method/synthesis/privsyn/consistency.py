@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 
@@ -34,11 +33,30 @@ def shared_attribute_sets(marginals: list[Marginal]) -> list[tuple[int, ...]]:
     """
     sets = {frozenset(m.attrs) for m in marginals}
     found: set[frozenset[int]] = set()
-    frontier = {a & b for a, b in combinations(sets, 2)} - {frozenset()}
+    frontier = {a & b for a, b in _sharing_pairs(sets)}
     while frontier:
         found |= frontier
-        frontier = {a & b for a, b in combinations(found, 2)} - found - {frozenset()}
+        # a new intersection only comes from a new set and any found one (pairs of old ones were done)
+        frontier = {x & y for x, y in _sharing_pairs(found, frontier)} - found
     return sorted((tuple(sorted(s)) for s in found), key=lambda s: (len(s), s))
+
+
+def _sharing_pairs(
+    sets: set[frozenset[int]], among: set[frozenset[int]] | None = None
+) -> list[tuple[frozenset[int], frozenset[int]]]:
+    """Distinct pairs of ``sets`` that share an attribute (with one of them in ``among``, if given), found
+    through an attribute index instead of all O(M²) pairs (5,900 marginals on 200 columns)."""
+    by_attribute: dict[int, list[frozenset[int]]] = {}
+    for s in sets:
+        for a in s:
+            by_attribute.setdefault(a, []).append(s)
+    pairs: set[tuple[frozenset[int], frozenset[int]]] = set()
+    for x in sets if among is None else among:
+        for a in x:
+            for y in by_attribute.get(a, ()):
+                if x != y:
+                    pairs.add((x, y) if hash(x) <= hash(y) else (y, x))
+    return list(pairs)
 
 
 def make_total_consistent(marginals: list[Marginal]) -> None:
@@ -87,7 +105,11 @@ def make_consistent(
     if not marginals:
         return 0
     flat, offsets = _flatten(marginals)
-    plans = [_plan(marginals, offsets, attrs) for attrs in shared_attribute_sets(marginals)]
+    holding: dict[int, set[int]] = {}  # attribute → marginals over it
+    for i, m in enumerate(marginals):
+        for a in m.attrs:
+            holding.setdefault(a, set()).add(i)
+    plans = [_plan(marginals, offsets, attrs, holding) for attrs in shared_attribute_sets(marginals)]
     plans = [p for p in plans if p is not None]
     owner = np.repeat(np.arange(len(marginals)), [m.cells for m in marginals])
     cells = np.array([m.cells for m in marginals], dtype=float)
@@ -140,8 +162,10 @@ class _SetPlan:
         flat[self.cells] += correction.ravel()[self.bins]
 
 
-def _plan(marginals: list[Marginal], offsets: np.ndarray, attrs: tuple[int, ...]) -> _SetPlan | None:
-    members = [i for i, m in enumerate(marginals) if set(attrs) <= set(m.attrs)]
+def _plan(
+    marginals: list[Marginal], offsets: np.ndarray, attrs: tuple[int, ...], holding: dict[int, set[int]]
+) -> _SetPlan | None:
+    members = sorted(set.intersection(*(holding[a] for a in attrs)))
     if len(members) < 2:
         return None
     width = math.prod(marginals[members[0]].counts.shape[marginals[members[0]].attrs.index(a)] for a in attrs)

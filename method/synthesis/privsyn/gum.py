@@ -167,33 +167,36 @@ class CellCache:
 
     def __init__(self, records: np.ndarray, targets: list[Target]) -> None:
         self._targets = {id(t): t for t in targets}
-        self._index: dict[int, np.ndarray | None] = {id(t): None for t in targets}
+        self._index: dict[int, np.ndarray] = {}  # only the targets whose index is current
         self._counts: dict[int, np.ndarray] = {}
+        self._holding: dict[int, list[int]] = {}  # attribute → targets over it
+        for t in targets:
+            for a in t.attrs:
+                self._holding.setdefault(a, []).append(id(t))
         self._records = records
 
     def get(self, target: Target) -> tuple[np.ndarray, np.ndarray]:
         key = id(target)
-        index = self._index[key]
-        if index is None:
-            index = cell_index(self._records, target.attrs, target.shape)
-            self._index[key] = index
-            self._counts[key] = np.bincount(index, minlength=target.distribution.size)
-        return index, self._counts[key]
+        if key not in self._index:
+            self._index[key] = cell_index(self._records, target.attrs, target.shape)
+            self._counts[key] = np.bincount(self._index[key], minlength=target.distribution.size)
+        return self._index[key], self._counts[key]
 
     def changed(self, records: np.ndarray, rows: np.ndarray, attrs: set[int] | None) -> None:
         """``rows`` were rewritten (only on ``attrs``, or on every attribute when ``None``)."""
-        touched = [k for k, t in self._targets.items()
-                   if self._index[k] is not None and (attrs is None or attrs.intersection(t.attrs))]
-        if not touched or rows.size == 0:
+        if rows.size == 0 or not self._index:
             return
-        patch = rows.size * len(touched) <= records.shape[0]  # patching all costs at most one full pass
-        block = records[rows] if patch else None
+        if attrs is None:
+            touched = list(self._index)
+        else:
+            touched = list({k for a in attrs for k in self._holding.get(a, ()) if k in self._index})
+        if rows.size * len(touched) > records.shape[0]:  # patching all would cost more than a full pass
+            for key in touched:
+                del self._index[key]
+            return
+        block = records[rows]
         for key in touched:
-            if not patch:
-                self._index[key] = None
-                continue
             target, index = self._targets[key], self._index[key]
-            assert index is not None and block is not None
             size = target.distribution.size
             new = cell_index(block, target.attrs, target.shape)
             self._counts[key] += np.bincount(new, minlength=size) - np.bincount(index[rows], minlength=size)
