@@ -1,9 +1,13 @@
 # syntax=docker/dockerfile:1
 # The PrivSyn service image. One image, two roles:
-#   API:    docker run -p 8000:8000 IMAGE                      (the CMD below: uvicorn web_app.main:app)
+#   API:    docker run -p 8000:8000 --env-file prod.env IMAGE  (the CMD below: python -m web_app.serve)
 #   worker: docker run IMAGE python -m web_app.run_confirmed_job --job-id ID --job-request-key KEY
 # The worker form is what AWS Batch and Cloud Run jobs execute (see docs/deployment.md). Both read the same
 # PRIVSYN_* settings; remote workers need PRIVSYN_METADATA_BACKEND=postgres and PRIVSYN_STORAGE_BACKEND=s3.
+
+# The API refuses to start on 0.0.0.0 with the default PRIVSYN_AUTH_BACKEND=none (anyone reaching the port would
+# own every preview and job): give it trusted-header auth behind a proxy (docs/deployment.md), or, for a
+# single-user container behind your own gate, PRIVSYN_ALLOW_UNAUTHENTICATED_REMOTE=true.
 
 # --- stage 1: the browser UI, built only when frontend/ exists ------------------------------------------
 FROM node:20-bookworm-slim AS frontend
@@ -34,4 +38,6 @@ COPY --from=frontend /src/frontend/dist ./frontend/dist
 RUN useradd --system --uid 10001 --home-dir /var/lib/privsyn --create-home privsyn
 USER privsyn
 EXPOSE 8000
-CMD ["uvicorn", "web_app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# python -m web_app.serve = uvicorn with --no-proxy-headers (the trusted-proxy check needs the real TCP peer),
+# a 64 KiB header cap, a 5 s keep-alive and no server banner; see web_app/serve.py and docs/deployment.md.
+CMD ["python", "-m", "web_app.serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -29,8 +29,9 @@ from bench.tvd import tvd_report
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import IngestionLimits
 from web_app.ingestion.reader import ingest_path
-from web_app.review.apply import prepare_table, synthetic_csv
+from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run
+from web_app.review.output import write_csv
 from web_app.review.payload import draft_payload
 from web_app.synthesis_service import SynthesisRequest, synthesize
 
@@ -50,7 +51,7 @@ def run(method: str, mode: str, seed: int, epsilon: float, time_budget: float | 
     prepared = prepare_table(table.frame, schema, np.random.default_rng(seed))
     result = synthesize(prepared, schema.metadata, request, story=story)
     wall = time.perf_counter() - started
-    csv = synthetic_csv(result.frame, schema.datetime_formats, schema.null_token)
+    csv = write_csv(result.frame, schema.csv_format())
     real = pd.read_csv(ADULT, dtype=str, keep_default_na=False, na_values=MISSING)
     synth = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False, na_values=MISSING)
     privacy = result.privacy

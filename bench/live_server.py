@@ -20,13 +20,17 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
+    """``prefix`` goes before the interpreter (e.g. ``unshare -p -f --mount-proc`` to serve as PID 1)."""
+
+    def __init__(self, environment: dict[str, str], log_path: Path, prefix: tuple[str, ...] = (),
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         clean = {k: v for k, v in os.environ.items() if not k.startswith("PRIVSYN_")}
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "web_app.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
+            [*prefix, sys.executable, "-m", "uvicorn", "web_app.main:app", "--host", "127.0.0.1",
+             "--port", str(self.port)],
             env={**clean, **environment}, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.log_path = log_path

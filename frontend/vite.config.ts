@@ -18,5 +18,6 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     watch: false,
+    testTimeout: 20_000, // the wide-table editor tests take seconds on a busy 2-core machine
   },
 });

@@ -10,6 +10,11 @@ FastAPI dependency; the worker uses :data:`SYSTEM_PRINCIPAL`. Two backends (``PR
   carries the shared secret (``PRIVSYN_AUTH_SHARED_SECRET`` in ``PRIVSYN_AUTH_SECRET_HEADER``, compared
   in constant time); when both are configured, both must hold. Anything else is an
   :class:`~privsyn_platform.errors.AuthenticationError` (HTTP 401).
+
+Two rules close the ways around this. The proxy address is the TCP peer: when the peer the server reports
+is one of the addresses in the request's own ``X-Forwarded-For`` (what ``uvicorn --proxy-headers`` does to
+``client.host``), it came from a header anyone can send, and the request is refused. An identity header, or
+the secret header, sent more than once is refused too (no first-wins or last-wins to disagree about).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ SUBJECT_HEADER = "x-privsyn-subject"
 EMAIL_HEADER = "x-privsyn-email"
 NAME_HEADER = "x-privsyn-name"
 ADMIN_HEADER = "x-privsyn-admin"
+IDENTITY_HEADERS = frozenset({SUBJECT_HEADER, EMAIL_HEADER, NAME_HEADER, ADMIN_HEADER})
+FORWARDED_FOR_HEADER = "x-forwarded-for"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 MAX_SUBJECT_LENGTH = 255
@@ -78,12 +85,33 @@ def principal_from_headers(
     if settings.auth_backend != "trusted-header":
         raise ConfigurationError(
             f"unknown auth backend {settings.auth_backend!r}; valid: none, trusted-header")
-    lowered = {key.lower(): value for key, value in headers.items()}
-    _check_trust(lowered, client_host, settings)
+    lowered, forwarded = _single_valued(headers, settings.auth_secret_header.lower())
+    _check_trust(lowered, client_host, forwarded, settings)
     return _principal_from_identity_headers(lowered)
 
 
-def _check_trust(headers: Mapping[str, str], client_host: str | None, settings: Settings) -> None:
+def _single_valued(headers: Mapping[str, str], secret_header: str) -> tuple[dict[str, str], list[str]]:
+    """The headers by lower-case name, refusing a repeated identity or secret header; and every
+    X-Forwarded-For value (a Starlette ``Headers``' ``items()`` lists repeated headers, a dict cannot)."""
+    lowered: dict[str, str] = {}
+    forwarded: list[str] = []
+    for key, value in headers.items():
+        name = key.lower()
+        if name == FORWARDED_FOR_HEADER:
+            forwarded.append(value)
+        if name in lowered and (name in IDENTITY_HEADERS or name == secret_header):
+            raise AuthenticationError(f"header {key} was sent more than once; the proxy must send it once, "
+                                      "replacing any value the client sent")
+        lowered[name] = value
+    return lowered, forwarded
+
+
+def _check_trust(headers: Mapping[str, str], client_host: str | None, forwarded: list[str],
+                 settings: Settings) -> None:
+    if settings.trusted_proxies and client_host in forwarded_hosts(forwarded):
+        raise AuthenticationError(
+            f"the peer address {client_host!r} was taken from X-Forwarded-For, not from the connection: "
+            "run uvicorn with --no-proxy-headers (python -m web_app.serve does; see docs/deployment.md)")
     if settings.trusted_proxies and not is_trusted_proxy(client_host, settings.trusted_proxies):
         raise AuthenticationError(
             f"identity headers are accepted only from the trusted proxy; request came from {client_host!r}")
@@ -97,6 +125,39 @@ def _check_trust(headers: Mapping[str, str], client_host: str | None, settings: 
         # Settings refuses this combination; a hand-built object must not trust everyone either.
         raise ConfigurationError("trusted-header auth needs PRIVSYN_TRUSTED_PROXIES and/or "
                                  "PRIVSYN_AUTH_SHARED_SECRET")
+
+
+def forwarded_hosts(values: list[str]) -> set[str]:
+    """The hosts named in X-Forwarded-For values, as uvicorn reads them (port and IPv6 brackets dropped).
+
+    >>> sorted(forwarded_hosts(["198.51.100.7, 10.9.9.9:443", "[2001:db8::1]:80"]))
+    ['10.9.9.9', '198.51.100.7', '2001:db8::1']
+    """
+    hosts = set()
+    for item in (part.strip() for value in values for part in value.split(",")):
+        if item.startswith("[") and "]" in item:
+            item = item[1:item.index("]")]
+        elif item.count(":") == 1:
+            item = item.split(":", 1)[0]
+        if item:
+            hosts.add(item)
+    return hosts
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address, IPv4-mapped ones included (a name is not an address: False).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("::ffff:127.0.0.1"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    >>> is_loopback("testserver")
+    False
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def is_trusted_proxy(client_host: str | None, trusted_proxies: list[str]) -> bool:

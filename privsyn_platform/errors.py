@@ -2,7 +2,7 @@
 
 Everything the platform raises on purpose derives from :class:`PlatformError`; the web layer maps the
 family to HTTP in one place (``NotFoundError`` → 404, ``PermissionDeniedError`` → 404 (never 403: see below),
-``ConflictError`` → 409, ``AuthenticationError`` → 401, ``SubmissionError`` → 502,
+``ConflictError`` → 409, ``AuthenticationError`` → 401, ``SubmissionError`` → 502, ``UnavailableError`` → 503,
 ``ConfigurationError`` → refuse to start). Messages name the bad value and, where there is a closed
 set, the valid choices. Another owner's row is reported as :class:`NotFoundError`, never as
 :class:`PermissionDeniedError`, so ids of other tenants cannot be probed.
@@ -33,6 +33,11 @@ class SubmissionError(PlatformError):
 
 class AuthenticationError(PlatformError):
     """No trustworthy identity came with the request (missing subject, untrusted proxy, bad secret)."""
+
+
+class UnavailableError(PlatformError):
+    """The metadata store or object storage cannot be written or reached right now (read-only disk, locked
+    or unreachable database): the request may succeed later (503)."""
 
 
 class ConfigurationError(PlatformError):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
-from privsyn_platform.errors import ConfigurationError, InvalidKeyError, NotFoundError
+from privsyn_platform.errors import ConfigurationError, InvalidKeyError, NotFoundError, UnavailableError
 from privsyn_platform.object_storage_base import (
     StoredObject,
     copy_file,
@@ -36,7 +36,12 @@ class LocalObjectStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
-        (self.root / _TMP_DIR).mkdir(parents=True, exist_ok=True)
+        try:
+            (self.root / _TMP_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigurationError(f"refusing to start: the object storage directory {self.root} cannot be "
+                                     f"created or written ({e.strerror}); make PRIVSYN_STATE_ROOT (or "
+                                     "PRIVSYN_STORAGE_ROOT) a writable directory") from None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalObjectStorage:
@@ -48,8 +53,11 @@ class LocalObjectStorage:
 
     def put_stream(self, key: str, stream: BinaryIO) -> StoredObject:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP_DIR, prefix="put-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.root / _TMP_DIR, prefix="put-")
+        except OSError as e:
+            raise UnavailableError(f"object storage cannot be written right now ({e.strerror})") from e
         try:
             with os.fdopen(fd, "wb") as tmp:
                 size, sha256 = copy_hashing(stream, tmp)

@@ -82,6 +82,8 @@ class JobRow(Base):
         CheckConstraint(f"state IN ({_STATES})", name="state"),
         CheckConstraint("progress_fraction >= 0 AND progress_fraction <= 1", name="progress_fraction"),
         Index(None, "owner", "created_at"),
+        Index(None, "preview_id"),
+        Index(None, "state", "lease_expires_at"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -100,6 +102,9 @@ class JobRow(Base):
     backend: Mapped[str] = mapped_column(String(32))
     backend_handle: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer)
+    lease_expires_at: Mapped[datetime | None]
+    preview_id: Mapped[str | None] = mapped_column(String(64))
+    deleted_at: Mapped[datetime | None]
 
     def to_record(self) -> JobRecord:
         error = JobFailure(self.error_code, self.error_message or "") if self.error_code else None
@@ -108,7 +113,7 @@ class JobRow(Base):
             state=JobState(self.state), progress=JobProgress(self.progress_stage, self.progress_fraction),
             created_at=self.created_at, started_at=self.started_at, finished_at=self.finished_at,
             error=error, submission=dict(self.submission), backend=self.backend,
-            backend_handle=self.backend_handle, version=self.version,
+            backend_handle=self.backend_handle, version=self.version, lease_expires_at=self.lease_expires_at,
         )
 
 

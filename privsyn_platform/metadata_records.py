@@ -125,6 +125,7 @@ class JobRecord:
     backend: str
     backend_handle: str | None
     version: int
+    lease_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

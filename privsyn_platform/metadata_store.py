@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, select, true, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from privsyn_platform.auth import Principal
-from privsyn_platform.errors import ConfigurationError, ConflictError, NotFoundError
+from privsyn_platform.errors import ConfigurationError, ConflictError, NotFoundError, UnavailableError
 from privsyn_platform.metadata_engine import create_metadata_engine, current_revision, head_revision, writer
 from privsyn_platform.metadata_engine import upgrade_schema as _upgrade_schema
 from privsyn_platform.metadata_models import ArtifactRow, JobRow, LedgerEntryRow, PreviewBundleRow
@@ -45,11 +46,12 @@ from privsyn_platform.metadata_records import (
     check_transition,
     sources_of,
 )
+from privsyn_platform.metadata_upkeep import ACTIVE_STATES, JobUpkeepQueries
 from privsyn_platform.object_storage_base import StoredObject, validate_key
 from privsyn_platform.settings import Settings
 
 Clock = Callable[[], datetime]
-_ACTIVE = (JobState.QUEUED.value, JobState.RUNNING.value)
+_ACTIVE = ACTIVE_STATES
 
 
 def utc_now() -> datetime:
@@ -62,14 +64,19 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class MetadataStore:
-    """Jobs, artifacts, preview bundles and the ledger, owner-scoped; see the module docstring."""
+class MetadataStore(JobUpkeepQueries):
+    """Jobs, artifacts, preview bundles and the ledger, owner-scoped; see the module docstring (and
+    :mod:`~privsyn_platform.metadata_upkeep` for leases, reaping and deletion)."""
 
     def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self._clock = clock
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
+
+    def now(self) -> datetime:
+        """The store's clock (timezone-aware UTC): what leases and timeouts are measured against."""
+        return self._clock()
 
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest packaged migration (idempotent)."""
@@ -93,9 +100,9 @@ class MetadataStore:
 
     def create_job(
         self, principal: Principal, *, method: str, params: JsonObject, backend: str,
-        job_id: str | None = None,
+        job_id: str | None = None, lease: timedelta | None = None,
     ) -> JobRecord:
-        """Register a new job in state ``queued``, owned by the caller.
+        """Register a new job in state ``queued``, owned by the caller (``params["preview_id"]`` names its dataset).
 
         Args:
             principal: The owner.
@@ -103,13 +110,19 @@ class MetadataStore:
             params: The confirmed parameters (JSON).
             backend: The job backend it will run on (``inline``, ``slurm``, ...).
             job_id: A server-generated id; a fresh one by default.
+            lease: How long the caller vouches for the queued job (renewed with ``renew_leases``); none
+                for a job a remote scheduler holds.
 
         Returns:
             The stored job.
         """
+        now = self._clock()
+        preview_id = params.get("preview_id")
         row = JobRow(
+            lease_expires_at=now + lease if lease is not None else None,
+            preview_id=preview_id if isinstance(preview_id, str) else None, deleted_at=None,
             id=job_id or new_id(), owner=principal.subject, method=method, params=dict(params),
-            state=JobState.QUEUED.value, progress_stage="", progress_fraction=0.0, created_at=self._clock(),
+            state=JobState.QUEUED.value, progress_stage="", progress_fraction=0.0, created_at=now,
             started_at=None, finished_at=None, error_code=None, error_message=None, submission={},
             backend=backend, backend_handle=None, version=0,
         )
@@ -125,6 +138,7 @@ class MetadataStore:
 
     def list_jobs(
         self, principal: Principal, *, limit: int = 100, states: Iterable[JobState] | None = None,
+        before: str | None = None,
     ) -> list[JobRecord]:
         """The caller's jobs (every owner's for an admin), newest first.
 
@@ -132,19 +146,28 @@ class MetadataStore:
             principal: The caller.
             limit: At most this many jobs.
             states: Only jobs in these states; all by default.
+            before: Only jobs older than this job of the caller's (the cursor of the next page).
 
         Returns:
             The jobs.
+
+        Raises:
+            NotFoundError: ``before`` is not one of the caller's jobs.
         """
-        query = select(JobRow).where(self._owned(JobRow.owner, principal))
+        query = select(JobRow).where(self._owned(JobRow.owner, principal), JobRow.deleted_at.is_(None))
         if states is not None:
             query = query.where(JobRow.state.in_([JobState(state).value for state in states]))
         query = query.order_by(JobRow.created_at.desc(), JobRow.id.desc()).limit(limit)
         with self._read() as session:
+            if before is not None:
+                cursor = self._job_row(session, before, principal)
+                query = query.where(or_(JobRow.created_at < cursor.created_at,
+                                        and_(JobRow.created_at == cursor.created_at, JobRow.id < cursor.id)))
             return [row.to_record() for row in session.scalars(query)]
 
     def transition_job(
         self, job_id: str, principal: Principal, target: JobState, *, error: JobFailure | None = None,
+        lease: timedelta | None = None,
     ) -> JobRecord:
         """Move a job to ``target`` if the state machine allows it from the current state.
 
@@ -156,6 +179,7 @@ class MetadataStore:
             principal: The owner, an admin or the worker (``SYSTEM_PRINCIPAL``).
             target: The new state.
             error: Why it failed.
+            lease: With ``running``: the worker's first lease (it renews it while it runs).
 
         Returns:
             The job after the change.
@@ -175,6 +199,8 @@ class MetadataStore:
             values["progress_fraction"] = 1.0
         if error is not None:
             values |= {"error_code": error.code, "error_message": error.message}
+        if lease is not None:
+            values["lease_expires_at"] = now + lease
         sources = [state.value for state in sources_of(target)]
         with self._write() as session:
             row = self._conditional_update(session, job_id, principal, JobRow.state.in_(sources), values)
@@ -205,16 +231,17 @@ class MetadataStore:
     ) -> JobRecord:
         """Store how the job was handed to its backend (handle such as a Slurm id, command, request).
 
+        The first handle stands: once a job has one, a later call changes nothing (so a queued job's
+        placeholder never overwrites the handle its worker got meanwhile).
+
         Raises:
             NotFoundError: No such job for this caller.
         """
         values = {"backend_handle": backend_handle, "submission": dict(diagnostics),
                   "version": JobRow.version + 1}
         with self._write() as session:
-            row = self._conditional_update(session, job_id, principal, None, values)
-            if row is None:
-                raise self._not_found("job", job_id)
-            return row.to_record()
+            row = self._conditional_update(session, job_id, principal, JobRow.backend_handle.is_(None), values)
+            return (row or self._job_row(session, job_id, principal)).to_record()
 
     def add_artifact(
         self, job_id: str, principal: Principal, *, kind: str, stored: StoredObject,
@@ -335,15 +362,19 @@ class MetadataStore:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._write_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except OperationalError as e:  # read-only or locked file, unreachable server: retryable
+            raise UnavailableError(f"the metadata store cannot be written right now ({e.orig})") from e
 
     @staticmethod
     def _owned(owner_column: InstrumentedAttribute[str], principal: Principal) -> ColumnElement[bool]:
         return true() if principal.is_admin else owner_column == principal.subject
 
     def _job_row(self, session: Session, job_id: str, principal: Principal) -> JobRow:
-        row = session.scalars(select(JobRow).where(JobRow.id == job_id, self._owned(JobRow.owner, principal)))
+        row = session.scalars(select(JobRow).where(JobRow.id == job_id, self._owned(JobRow.owner, principal),
+                                                   JobRow.deleted_at.is_(None)))
         found = row.one_or_none()
         if found is None:
             raise self._not_found("job", job_id)
@@ -353,7 +384,8 @@ class MetadataStore:
         self, session: Session, job_id: str, principal: Principal, condition: ColumnElement[bool] | None,
         values: Mapping[str, Any],
     ) -> JobRow | None:
-        statement = update(JobRow).where(JobRow.id == job_id, self._owned(JobRow.owner, principal))
+        statement = update(JobRow).where(JobRow.id == job_id, self._owned(JobRow.owner, principal),
+                                         JobRow.deleted_at.is_(None))
         if condition is not None:
             statement = statement.where(condition)
         statement = statement.values(**values).returning(JobRow).execution_options(synchronize_session=False)
@@ -388,9 +420,15 @@ def metadata_store_from_settings(
     if not url.startswith(expected):
         raise ConfigurationError(f"PRIVSYN_DATABASE_URL must start with {expected!r} for "
                                  f"PRIVSYN_METADATA_BACKEND={settings.metadata_backend}")
-    store = MetadataStore(create_metadata_engine(url), clock=clock)
-    if upgrade:
-        store.upgrade()
+    try:
+        store = MetadataStore(create_metadata_engine(url), clock=clock)
+        if upgrade:
+            store.upgrade()
+    except (OperationalError, OSError) as e:
+        problem = e.orig if isinstance(e, OperationalError) else e.strerror
+        raise ConfigurationError(f"refusing to start: the metadata store cannot be opened for writing "
+                                 f"({problem}); make PRIVSYN_STATE_ROOT a writable directory or check "
+                                 "PRIVSYN_DATABASE_URL") from None
     return store
 
 

@@ -11,11 +11,13 @@ refuses to start with a message naming the environment variable to fix. No other
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import warnings
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -49,6 +51,14 @@ PLACEHOLDER_SECRETS = frozenset({
     "example", "default", "none", "null",
 })
 MIN_SECRET_LENGTH = 16
+#: A shared secret must carry at least this much Shannon entropy over its characters (``aaaa…`` has 0; 16 random
+#: hex digits have 34 to 64 bits, `openssl rand -hex 32` about 250) and this many distinct characters
+#: (``abab…`` has 2; 16 random hex digits have at least 5 in 10^5 draws).
+MIN_SECRET_BITS = 28.0
+MIN_SECRET_DISTINCT = 5
+#: The broadest network PRIVSYN_TRUSTED_PROXIES may list, per IP version, after merging neighbours: a proxy's
+#: addresses fit in a /8 (IPv4) or /32 (IPv6); ``0.0.0.0/1,128.0.0.0/1`` is "every address" and refused.
+MIN_PROXY_PREFIX = {4: 8, 6: 32}
 #: The headers a trusted proxy sets (lower case); see privsyn_platform.auth.
 IDENTITY_HEADERS = ("x-privsyn-subject", "x-privsyn-email", "x-privsyn-name", "x-privsyn-admin")
 _POSTGRES_SCHEMES = ("postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://")
@@ -156,10 +166,42 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def secret_bits(secret: str) -> float:
+    """Shannon entropy of a secret's characters, in bits for the whole string (an upper bound on its strength).
+
+    >>> secret_bits("a" * 32), round(secret_bits("0123456789abcdef"))
+    (0.0, 64)
+    """
+    counts = Counter(secret)
+    return sum(n * math.log2(len(secret) / n) for n in counts.values())
+
+
+def broad_networks(proxies: list[str]) -> list[str]:
+    """The networks, after merging neighbours, broader than :data:`MIN_PROXY_PREFIX` allows.
+
+    >>> broad_networks(["0.0.0.0/1", "128.0.0.0/1"]), broad_networks(["10.0.0.0/8", "192.168.1.7"])
+    (['0.0.0.0/0'], [])
+    """
+    networks = [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
+    broad = []
+    for version in (4, 6):
+        same: list[Any] = [n for n in networks if n.version == version]
+        merged = ipaddress.collapse_addresses(same)
+        broad += [str(n) for n in merged if n.prefixlen < MIN_PROXY_PREFIX[version]
+                  or (version == 6 and n.subnet_of(_IPV4_MAPPED) and n.prefixlen - 96 < MIN_PROXY_PREFIX[4])]
+    return broad
+
+
+_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+
+
 def _split_commas(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+DEFAULT_JOB_LEASE_S = 60
 
 
 class Settings(BaseSettings):
@@ -179,11 +221,19 @@ class Settings(BaseSettings):
     job_cpus: int = Field(default=2, ge=1)
     job_mem_gb: int = Field(default=4, ge=1)
     job_timeout_min: int = Field(default=60, ge=1)
+    # A running job's worker renews its lease every quarter of this; a job whose lease ran out is failed
+    # (worker_lost) by the API's upkeep, whatever backend ran it.
+    job_lease_s: int = Field(default=DEFAULT_JOB_LEASE_S, ge=2)
+    # The local backend runs at most this many worker processes at once (None: CPUs // PRIVSYN_JOB_CPUS).
+    local_workers: int | None = Field(default=None, ge=1)
 
     auth_backend: AuthBackend = "none"
     trusted_proxies: _CommaList = Field(default_factory=list)
     auth_shared_secret: SecretStr | None = None
     auth_secret_header: str = "X-Privsyn-Proxy-Secret"
+    # With auth_backend=none every caller is the one local user: serving anyone but this machine needs an
+    # explicit opt-in (a container behind its own gate, a lab VM).
+    allow_unauthenticated_remote: bool = False
 
     additional_cors_origins: _CommaList = Field(
         default_factory=list,
@@ -196,9 +246,16 @@ class Settings(BaseSettings):
     max_rows: int = Field(default=1_000_000, ge=1)
     max_columns: int = Field(default=200, ge=1)
     max_categories: int = Field(default=1_000, ge=2)
+    # Form fields other than the upload (a reviewed wide schema ≈ 3 MB), summed over one request.
+    max_form_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     dataset_epsilon_limit: float | None = Field(default=None, gt=0)
     session_ttl_seconds: int = Field(default=3_600, ge=1)
     preview_ttl_seconds: int = Field(default=7 * 24 * 3_600, ge=1)
+    # The in-memory cache of previews and results holds at most this many MiB of tables.
+    session_cache_mb: int = Field(default=512, ge=1)
+    # How often the API's upkeep fails lost or overdue jobs and purges expired previews.
+    upkeep_interval_s: int = Field(default=30, ge=1)
     # A fixed seed makes a run reproducible by whoever knows it, so the service refuses one unless
     # allowed.
     allow_fixed_seed: bool = False
@@ -230,6 +287,10 @@ class Settings(BaseSettings):
             if network.prefixlen == 0:
                 raise ValueError(f"{env_var('trusted_proxies')}: {proxy!r} would trust every address; "
                                  "list the proxy's own addresses")
+        broad = broad_networks(proxies)
+        if broad:
+            raise ValueError(f"{env_var('trusted_proxies')}: together the entries trust {', '.join(broad)}, "
+                             "far more than a proxy's addresses; list the proxy's own addresses")
         return proxies
 
     @model_validator(mode="after")
@@ -278,9 +339,10 @@ class Settings(BaseSettings):
         header = self.auth_secret_header
         problems = []
         if secret is not None and (secret.strip().lower() in PLACEHOLDER_SECRETS
-                                   or len(secret) < MIN_SECRET_LENGTH):
-            problems.append(f"{env_var('auth_shared_secret')} looks like a placeholder; use a random value "
-                            f"of at least {MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)")
+                                   or len(secret) < MIN_SECRET_LENGTH or secret_bits(secret) < MIN_SECRET_BITS
+                                   or len(set(secret)) < MIN_SECRET_DISTINCT):
+            problems.append(f"{env_var('auth_shared_secret')} looks like a placeholder or is too guessable; use a "
+                            f"random value of at least {MIN_SECRET_LENGTH} characters (e.g. `openssl rand -hex 32`)")
         if self.auth_backend == "trusted-header" and not self.trusted_proxies and secret is None:
             problems.append(f"{env_var('auth_backend')}=trusted-header needs {env_var('trusted_proxies')} "
                             f"and/or {env_var('auth_shared_secret')}; else anyone could send the headers")
@@ -291,8 +353,10 @@ class Settings(BaseSettings):
 
     @property
     def cors_origins(self) -> list[str]:
-        """The default origins plus ADDITIONAL_CORS_ORIGINS and CORS_ALLOW_ORIGINS, de-duplicated."""
-        origins = [*DEFAULT_CORS_ORIGINS, *self.additional_cors_origins, *self.deprecated_cors_allow_origins]
+        """ADDITIONAL_CORS_ORIGINS and CORS_ALLOW_ORIGINS, de-duplicated; a laptop install (``auth_backend=none``)
+        also allows the development servers' :data:`DEFAULT_CORS_ORIGINS`, a deployment with real users never."""
+        development = DEFAULT_CORS_ORIGINS if self.auth_backend == "none" else ()
+        origins = [*development, *self.additional_cors_origins, *self.deprecated_cors_allow_origins]
         return list(dict.fromkeys(origin.rstrip("/") for origin in origins))
 
     @property
@@ -311,6 +375,8 @@ class Settings(BaseSettings):
             ("database_url",): self.database_url,
             ("storage_backend",): self.storage_backend,
             ("storage_root",): self.storage_root.resolve() if self.storage_root else None,
+            # the worker renews its lease on the API's schedule (named only when not the default)
+            ("job_lease_s",): self.job_lease_s if self.job_lease_s != DEFAULT_JOB_LEASE_S else None,
         }
         for name in S3Settings.model_fields:
             value = getattr(self.s3, name)

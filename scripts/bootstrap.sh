@@ -7,12 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
+say() { echo "bootstrap: $*" >&2; }
 if [ ! -x .venv/bin/python ]; then
+  say "creating .venv with $("$PY" --version 2>&1)"
   "$PY" -m venv .venv
 fi
 stamp=.venv/.privsyn-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   log=.venv/pip-install.log
+  say "installing the pinned Python dependencies (the first time takes a few minutes; log: $log)"
   if ! { .venv/bin/python -m pip install -q --upgrade pip && \
          .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'; } >"$log" 2>&1; then
     cat "$log" >&2

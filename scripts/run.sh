@@ -5,4 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-exec .venv/bin/uvicorn web_app.main:app --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}"
+url="http://${HOST:-127.0.0.1}:${PORT:-8001}"
+echo "run: starting the service; when uvicorn says it is running, open $url/ (API docs at $url/docs)" >&2
+# web_app.serve: uvicorn with the deployment's flags (--no-proxy-headers, header cap, keep-alive); it refuses a
+# non-loopback HOST while PRIVSYN_AUTH_BACKEND=none (see docs/deployment.md).
+exec .venv/bin/python -m web_app.serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}"

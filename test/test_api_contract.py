@@ -13,9 +13,11 @@ from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
 
 ROUTES = {
     ("POST", "/synthesize"), ("POST", "/confirm_synthesis"), ("GET", "/jobs"), ("GET", "/jobs/{job_id}"),
-    ("POST", "/jobs/{job_id}/cancel"), ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
+    ("POST", "/jobs/{job_id}/cancel"), ("GET", "/jobs/{job_id}/schema"),
+    ("GET", "/download_synthesized_data/{session_id}"), ("POST", "/evaluate"),
     ("GET", "/evaluate/{session_id}/report"), ("GET", "/sample_dataset/{name}"), ("GET", "/healthz"),
-    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"),
+    ("GET", "/readyz"), ("GET", "/methods"), ("GET", "/whoami"), ("GET", "/previews/{preview_id}"), ("GET", "/"),
+    ("DELETE", "/previews/{preview_id}"), ("DELETE", "/jobs/{job_id}"),
 }
 # Form fields: the 12 the legacy UI posts, plus ours (all optional strings with defaults).
 SYNTHESIZE_FIELDS = set(LEGACY_SYNTHESIZE_FORM) | {"data_file", "knobs", "seed", "time_budget"}
@@ -29,8 +31,9 @@ JOB_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", 
 JOB_SUMMARY_FIELDS = {"job_id", "status", "method", "params", "progress", "created_at", "started_at", "finished_at",
                       "dataset_budget",
                       "status_url"}
-CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message"}
-INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns"}
+CONFIRM_RESPONSE_FIELDS = JOB_FIELDS | {"message", "dataset_name"}
+INFO_FIELDS = {"name", "train_size", "inference_settings", "inference_report", "columns", "excluded_columns",
+               "num_columns", "cat_columns", "n_num_features", "n_cat_features"}
 
 
 def test_the_route_table_is_pinned(client: TestClient) -> None:
@@ -52,7 +55,7 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     assert {"epsilon", "delta", "rho", "rho_spent", "spent_by_stage", "ledger", "columns", "non_dp_columns"} <= set(
         job["privacy_report"])
     listed = client.get("/jobs").json()
-    assert set(listed) == {"data", "count"} and set(listed["data"][0]) == JOB_SUMMARY_FIELDS
+    assert set(listed) == {"data", "count", "next_url"} and set(listed["data"][0]) == JOB_SUMMARY_FIELDS
     evaluation = client.post("/evaluate", data={"session_id": confirmed["session_id"]}).json()
     assert set(evaluation) == {"message", "results"} and isinstance(evaluation["results"], dict)
     methods = client.get("/methods").json()

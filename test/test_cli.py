@@ -25,7 +25,7 @@ def adult_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["infer", str(ADULT), "-o", str(out / "schema.json")]) == 0
     assert main(["synthesize", str(ADULT), "--schema", str(out / "schema.json"), "--method", "privsyn",
                  "--epsilon", "1", "--delta", "1e-9", "-o", str(out / "synth.csv"), "--report",
-                 str(out / "report.html"), "--seed", "0", "--no-progress"]) == 0
+                 str(out / "report.html"), "--target", "income", "--seed", "0", "--no-progress"]) == 0
     return out
 
 
@@ -47,16 +47,22 @@ def test_synthesize_adult_gives_a_valid_csv_and_report(adult_run: Path) -> None:
     assert synth["workclass"].isna().any()  # missing values survive as missing
     html = (adult_run / "report.html").read_text()
     assert "non-DP evaluation, owner only" in html and "baseline" in html
+    assert 'id="run-card"' in html and "adult.csv.zip" in html and "seed 0" in html and "Ledger by stage" in html
+    assert "Utility: predicting income" in html
 
 
 def test_evaluate_writes_json(adult_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(ADULT), str(adult_run / "synth.csv"), "--schema", str(adult_run / "schema.json"),
-                 "--seed", "0"]) == 0
+                 "--target", "income"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert all(0 <= m["mean"] <= m["worst"] <= 1 for m in report["marginals"])
-    scores = [c["score"] for c in report["columns"]]
-    assert scores == sorted(scores, reverse=True)
-    assert report["marginals"][1]["mean"] < report["baseline"][1]["mean"]
+    fidelity = report["fidelity"]
+    assert all(0 <= m["mean"] <= m["worst"] <= 1 for m in fidelity["marginals"])
+    shapes = [c["shape"] for c in fidelity["columns"]]
+    assert shapes == sorted(shapes)  # worst shape first
+    assert fidelity["marginals"][1]["mean"] < fidelity["baseline"][1]["mean"]
+    assert report["card"]["method"] is None and report["privacy"] is None  # files only: the run is unknown
+    utility = report["utility"]
+    assert utility["target"] == "income" and utility["tstr"] > utility["majority_accuracy"]
 
 
 @pytest.mark.slow
@@ -163,4 +169,32 @@ def test_evaluate_without_a_schema_reads_open_facts_off_the_owners_data(tmp_path
     frame.to_csv(real, index=False)
     frame.sample(frac=1, random_state=0).to_csv(synth, index=False)
     assert main(["evaluate", str(real), str(synth), "--seed", "0"]) == 0  # no DP budget needed: owner-only
-    assert {c["name"] for c in json.loads(capsys.readouterr().out)["columns"]} == {"user", "group"}
+    report = json.loads(capsys.readouterr().out)
+    assert {c["name"] for c in report["fidelity"]["columns"]} == {"user", "group"}
+    assert ("identifier_like", "user") in {(w["code"], w["subject"]) for w in report["verdict"]["warnings"]}
+
+
+def _failing_synthesis(*_: object, **__: object) -> None:
+    raise IndexError("string index out of range")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_internal_failure_is_one_line_with_a_reference_and_exit_1(
+        debug: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The failure is injected after ingestion and confirmation (the CLI's error path is under test, not a method).
+    monkeypatch.setattr("web_app.cli.synthesize", _failing_synthesis)
+    data = _bad(tmp_path, "a.csv", b"a,b\n" + b"".join(b"%d,%d\n" % (i % 3, i % 5) for i in range(5000)))
+    argv = ["synthesize", data, "--method", "mst", "--epsilon", "4", "--delta", "1e-9", "-o", str(tmp_path / "o.csv"),
+            "--no-progress"]
+    assert main((["--debug"] if debug else []) + argv) == 1
+    err = capsys.readouterr().err
+    line = next(line for line in err.splitlines() if line.startswith("error ["))
+    assert line.startswith("error [internal_error]: synthesize failed unexpectedly (IndexError); reference ")
+    assert not (tmp_path / "o.csv").exists()
+    if debug:
+        assert "Traceback" in err and "string index out of range" in err
+    else:
+        assert "Traceback" not in err and err.count("\n") == 1
+        log = Path(line.split("details in ")[1].split(";")[0])
+        assert "string index out of range" in log.read_text() and "Traceback" in log.read_text()
+        log.unlink()

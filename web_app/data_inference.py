@@ -72,6 +72,20 @@ class InferenceSettings:
     skewed_binning_skewness: float = 3.0
     datetime_formats: tuple[str, ...] = DATETIME_FORMATS
 
+    def legacy_json(self) -> dict[str, int | float]:
+        """The same thresholds under the predecessor's keys and senses (its UI prints them: integers with
+        *fewer than* ``integer_unique_threshold`` distinct values, or sparse ones up to
+        ``integer_unique_ratio_threshold`` distinct per value and at most ``integer_unique_max``, are
+        categorical; floats need *at least* ``float_unique_threshold`` distinct values to stay numerical).
+
+        >>> InferenceSettings().legacy_json()["integer_unique_threshold"]
+        21
+        """
+        return {"integer_unique_threshold": self.integer_categorical_max + 1,
+                "integer_unique_ratio_threshold": self.integer_sparse_ratio,
+                "integer_unique_max": self.integer_sparse_max,
+                "float_unique_threshold": self.float_categorical_max + 1}
+
 
 @dataclass(frozen=True, slots=True)
 class Reason:

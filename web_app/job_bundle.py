@@ -19,12 +19,14 @@ from method.api import TableMetadata
 from method.api.privacy import LedgerEntry
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.object_storage_base import StoredObject
+from web_app.review.output import CsvFormat
 from web_app.synthesis_service import DomainStory, SynthesisRequest
 
 JOB_REQUEST_KIND = "job_request"
 CONFIRMED_INPUT_KIND = "confirmed_input"
 SYNTHETIC_CSV_KIND = "synthetic_csv"
 PRIVACY_REPORT_KIND = "privacy_report"
+CONFIRMED_SCHEMA_KIND = "confirmed_schema"  # the reviewed payload the run was confirmed with (re-run restores it)
 
 
 def job_key(job_id: str, name: str) -> str:
@@ -58,6 +60,8 @@ class JobRequest(BaseModel):
     input_key: str
     null_token: str = ""
     datetime_formats: dict[str, str] = Field(default_factory=dict)
+    decimals: dict[str, int] = Field(default_factory=dict)
+    output_dialect: dict[str, str] | None = None  # delimiter, decimal mark, encoding; None = standard CSV
     domain_mode: str = "as_confirmed"
     declared: tuple[str, ...] = ()
     decisions: tuple[dict[str, Any], ...] = ()
@@ -69,6 +73,10 @@ class JobRequest(BaseModel):
     def synthesis_request(self) -> SynthesisRequest:
         return SynthesisRequest(self.method, self.epsilon, self.delta, dict(self.knobs), self.rows, self.seed,
                                 self.time_budget_s)
+
+    def csv_format(self) -> CsvFormat:
+        return CsvFormat(**(self.output_dialect or {}), null_token=self.null_token,
+                         datetime_formats=self.datetime_formats, decimals=self.decimals)
 
     def story(self) -> DomainStory:
         return DomainStory(self.domain_mode, self.declared, self.decisions, self.spent, self.threshold_delta)

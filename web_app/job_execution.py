@@ -7,6 +7,10 @@ publishes: the synthetic CSV and the privacy report as artifacts, the ledger, an
 so a job is never ``succeeded`` without its CSV, and a CSV of a job that is not ``succeeded`` is never
 served. Every failure ends in ``failed`` with a code and a message. Re-running is safe: a job already in
 a final state is left alone, and a cancelled job stops at its next progress report.
+
+While it runs, the worker renews the job's lease (:class:`~web_app.job_leases.LeaseKeeper`); a worker that
+is killed or stopped stops renewing, and the API's upkeep fails the job ``worker_lost``. A worker that
+runs out of memory ends the job ``failed`` with ``out_of_memory``.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from method.api import MethodError, Progress
 from privsyn_platform.auth import SYSTEM_PRINCIPAL
-from privsyn_platform.errors import ConflictError, PlatformError
+from privsyn_platform.errors import ConflictError, NotFoundError, PlatformError
 from privsyn_platform.metadata_records import JobFailure, JobProgress, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.object_storage import ObjectStorage
+from privsyn_platform.settings import DEFAULT_JOB_LEASE_S
 from web_app.job_bundle import (
     PRIVACY_REPORT_KIND,
     SYNTHETIC_CSV_KIND,
@@ -30,7 +37,8 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.review.apply import synthetic_csv
+from web_app.job_leases import LeaseKeeper
+from web_app.review.output import write_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 
 log = logging.getLogger(__name__)
@@ -64,15 +72,19 @@ class ProgressWriter:
 
 def execute_confirmed_job(
     job_id: str, request_key: str, storage: ObjectStorage, store: MetadataStore,
+    lease_s: float = DEFAULT_JOB_LEASE_S,
 ) -> JobRecord:
-    """Run job ``job_id`` from the bundle at ``request_key``; always returns the job's final record."""
+    """Run job ``job_id`` from the bundle at ``request_key``, renewing its lease every ``lease_s / 4``;
+    always returns the job's final record."""
     job = store.get_job(job_id, SYSTEM_PRINCIPAL)
     if job.state.is_terminal:
         log.info("job %s is already %s; nothing to do", job_id, job.state)
         return job
+    keeper = LeaseKeeper(store, lease_s, lambda: (job_id,), name=f"privsyn-lease-{job_id[:8]}")
     try:
         if job.state is JobState.QUEUED:
-            store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.RUNNING)
+            store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.RUNNING, lease=timedelta(seconds=lease_s))
+        keeper.start()
         log.info("job %s: loading bundle %s", job_id, request_key)
         request = read_request(storage, request_key)
         if request.job_id != job_id:
@@ -86,11 +98,18 @@ def execute_confirmed_job(
         log.info("job %s: succeeded", job_id)
     except (JobCancelled, ConflictError) as e:
         log.info("job %s stopped: %s", job_id, e)
-    except (MethodError, PlatformError, ValueError) as e:
+    except (MethodError, PlatformError) as e:  # our own sentences, about the run's data or settings
         _fail(store, job_id, "invalid_job", str(e))
-    except Exception as e:  # the worker must always leave a final state behind
-        log.exception("job %s failed", job_id)
-        _fail(store, job_id, "internal_error", f"{type(e).__name__}: {e}")
+    except MemoryError:
+        log.exception("job %s ran out of memory", job_id)
+        _fail(store, job_id, "out_of_memory", "the job ran out of memory (PRIVSYN_JOB_MEM_GB); try fewer "
+                                              "columns, rows or categories, or a deployment with more memory")
+    except Exception:  # the worker must always leave a final state behind; users never see raw Python
+        reference = f"{job_id[:8]}-{uuid.uuid4().hex[:6]}"
+        log.exception("job %s failed (reference %s)", job_id, reference)
+        _fail(store, job_id, "internal_error", internal_error_message(reference))
+    finally:
+        keeper.stop()
     return store.get_job(job_id, SYSTEM_PRINCIPAL)
 
 
@@ -99,7 +118,7 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
     report = {**result.privacy.to_json(), "rows": len(result.frame), "dataset": request.dataset_budget}
     log.info("job %s: fit %.1f s, sample %.1f s", job_id, result.fit_seconds, result.sample_seconds)
     csv = storage.put_bytes(job_key(job_id, "synthetic.csv"),
-                            synthetic_csv(result.frame, request.datetime_formats, request.null_token))
+                            write_csv(result.frame, request.csv_format()))
     privacy = storage.put_bytes(job_key(job_id, "privacy_report.json"), json.dumps(report, indent=1).encode())
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=SYNTHETIC_CSV_KIND, stored=csv)
     store.add_artifact(job_id, SYSTEM_PRINCIPAL, kind=PRIVACY_REPORT_KIND, stored=privacy)
@@ -108,8 +127,15 @@ def _publish(job_id: str, request: JobRequest, result: SynthesisResult, storage:
     store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.SUCCEEDED)
 
 
+def internal_error_message(reference: str) -> str:
+    """What a user reads when a run failed through a fault of ours (the traceback is in the log, by reference)."""
+    return (f"The run failed because of an internal error, not because of your data or settings (reference "
+            f"{reference}). Try again or try another method; if it happens again, report the reference to the "
+            "service's administrators, whose log has the details.")
+
+
 def _fail(store: MetadataStore, job_id: str, code: str, message: str) -> None:
     try:
         store.transition_job(job_id, SYSTEM_PRINCIPAL, JobState.FAILED, error=JobFailure(code, message[:2000]))
-    except ConflictError:
+    except (ConflictError, NotFoundError):  # final already, or cancelled and deleted meanwhile
         log.info("job %s is already final; failure not recorded: %s", job_id, message)

@@ -8,6 +8,10 @@ reviewed payload, the method, its knobs and the privacy parameters *before* anyt
 leaves the preview intact for a retry), prepares the table, and submits the job through
 :class:`~web_app.job_service.JobService` with a time budget of at most 90 % of ``PRIVSYN_JOB_TIMEOUT_MIN``, so
 a long run (AIM at a large ε) finishes gracefully before a scheduler would kill it.
+
+Retention: a preview lives ``PRIVSYN_PREVIEW_TTL_SECONDS``; :meth:`PreviewService.purge_expired` (the API's
+upkeep runs it) deletes expired previews' stored upload and payload and their rows, and
+:meth:`PreviewService.delete` does the same for one preview on its owner's request.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ import pandas as pd
 
 from method.api import PrivacySpec
 from privsyn_platform.auth import Principal
-from privsyn_platform.errors import ConflictError
-from privsyn_platform.metadata_records import JobRecord
+from privsyn_platform.errors import ConflictError, NotFoundError
+from privsyn_platform.metadata_records import JobRecord, PreviewBundleRecord
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import Settings
@@ -36,9 +40,10 @@ from web_app.job_bundle import frame_to_parquet, preview_key, read_parquet
 from web_app.job_service import JobService
 from web_app.review.apply import prepare_table
 from web_app.review.confirm import confirm_run, kept_columns, load_json, run_privacy
+from web_app.review.legacy import from_legacy
 from web_app.review.payload import draft_payload
-from web_app.sessions import SessionStore
-from web_app.synthesis_service import SynthesisRequest, validate_request
+from web_app.sessions import SessionStore, frame_bytes
+from web_app.synthesis_service import SynthesisRequest, check_delta, validate_request
 
 SAMPLE_DATASETS: dict[str, Path] = {"adult": Path(__file__).resolve().parents[1] / "data" / "adult.csv.zip"}
 
@@ -58,8 +63,16 @@ class Preview:
     null_token: str = ""  # how the input wrote missing cells; the synthetic CSV writes them the same way
 
 
+def preview_bytes(preview: Preview) -> int:
+    """What a cached preview takes in memory (its table; the payload is small beside it)."""
+    return frame_bytes(preview.frame)
+
+
 def limits_from(settings: Settings) -> IngestionLimits:
-    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows,
+    """The upload limits of the settings. A zip or gzip may expand to at most the upload cap itself: a
+    compressed upload carries no more data than an uncompressed one could (and a bomb stops there)."""
+    return IngestionLimits(max_bytes=settings.max_upload_bytes, max_uncompressed_bytes=settings.max_upload_bytes,
+                           max_rows=settings.max_rows, max_columns=settings.max_columns,
                            max_synthesis_columns=settings.max_columns, max_categories=settings.max_categories)
 
 
@@ -70,7 +83,11 @@ class PreviewService:
 
     def create_preview(self, upload: BinaryIO | None, filename: str | None, dataset_name: str,
                        request: SynthesisRequest, params: dict[str, Any], principal: Principal) -> Preview:
-        """Check the run parameters, then ingest and infer an upload (or the named sample without one)."""
+        """Check the run parameters, then ingest and infer an upload (or the named sample without one).
+
+        ``params`` keep what the history shows: ``dataset_name`` (the client's, else the upload's file name
+        without its suffix, else the sample's name) and ``source`` (file name, rows × columns, SHA-256).
+        """
         validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
         limits = limits_from(self.settings)
         if upload is None:
@@ -81,11 +98,17 @@ class PreviewService:
             ingested = ingest_path(sample, limits=limits)
         else:
             with tempfile.TemporaryDirectory(prefix="privsyn-upload-") as workdir:
-                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits)
+                ingested = ingest_upload(upload, filename or "upload.csv", Path(workdir), limits=limits,
+                                         discard_source=True)
         frame = ingested.frame
+        file_name = Path(filename).name if upload is not None and filename else f"{dataset_name} (bundled sample)"
+        name = params.get("dataset_name") or (Path(filename).stem if upload is not None and filename else dataset_name)
+        source = {"file_name": file_name, "rows": len(frame), "columns": frame.shape[1], "sha256": ingested.sha256}
+        params = {**params, "dataset_name": name, "source": source}
         inferred = infer_metadata(frame, InferenceSettings(max_categories=self.settings.max_categories))
-        domain_data, info_data = draft_payload(inferred, frame, name=dataset_name or "dataset",
-                                               warnings=ingested.warnings, null_token=ingested.null_token)
+        domain_data, info_data = draft_payload(inferred, frame, name=name or "dataset",
+                                               warnings=ingested.warnings, null_token=ingested.null_token,
+                                               output_format=ingested.output_format)
         preview = Preview(new_id(), frame, domain_data, info_data, params, ingested.null_token)
         self._persist(preview, principal)
         self.previews.put(preview.id, principal.subject, preview)
@@ -114,6 +137,30 @@ class PreviewService:
         self.previews.put(preview_id, bundle.owner, preview)
         return preview
 
+    def delete(self, preview_id: str, principal: Principal) -> None:
+        """Delete an unexpired preview of the caller's: its stored upload and payload, its row, its cached copy
+        (NotFoundError when unknown, expired or not the caller's). Jobs confirmed from it keep their own copy
+        of the confirmed input until they are deleted."""
+        bundle = self.store.get_preview_bundle(preview_id, principal)
+        self._delete_objects(bundle)
+        self.store.delete_preview_bundle(preview_id, principal)
+        self.previews.discard(preview_id)
+
+    def purge_expired(self) -> int:
+        """Delete every expired preview (any owner): objects first, then the row. Returns how many."""
+        expired = self.store.purge_expired_preview_bundles()
+        for bundle in expired:
+            self._delete_objects(bundle)
+            self.previews.discard(bundle.id)
+        return len(expired)
+
+    def _delete_objects(self, bundle: PreviewBundleRecord) -> None:
+        for key in {*bundle.storage_keys.values(), *self.storage.list_keys(preview_key(bundle.id, ""))}:
+            try:
+                self.storage.delete(key)
+            except NotFoundError:
+                pass
+
     def read_payload(self, preview_id: str, principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(domain_data, info_data)`` of a preview, as ``create_preview`` drafted them.
 
@@ -133,7 +180,7 @@ class PreviewService:
         limit = self.settings.dataset_epsilon_limit
         if limit is None:
             return
-        spent = self.jobs.dataset_budget(preview_id, principal)
+        spent = self.jobs.dataset_budget(preview_id)
         after = spent.adding(privacy.rho, privacy.delta - privacy.threshold_delta, privacy.threshold_delta)
         if after.epsilon > limit:
             raise ConflictError(
@@ -146,15 +193,23 @@ class PreviewService:
         """Validate everything, then create and submit the job (the preview stays for another confirm)."""
         preview = self.get_preview(preview_id, principal)
         validate_request(request, allow_fixed_seed=self.settings.allow_fixed_seed)
+        check_delta(request.delta, len(preview.frame))
         limits = limits_from(self.settings)
-        domain_data, info_data = load_json(domain_data, "domain_data"), load_json(info_data, "info_data")
+        domain_data, info_data = from_legacy(load_json(domain_data, "domain_data"), load_json(info_data, "info_data"),
+                                             preview.domain_data)
         check_synthesis_size(kept_columns(domain_data, info_data), limits)
         self._check_dataset_limit(preview_id, run_privacy(domain_data, info_data, request), principal)
         rng = np.random.default_rng(request.seed)
         schema, story = confirm_run(domain_data, info_data, preview.frame, request, limits=limits)
         check_synthesis_size(len(schema.columns), limits)
         prepared = prepare_table(preview.frame, schema, rng)
-        return self.jobs.submit(prepared, schema.metadata, request, principal, null_token=schema.null_token,
+        return self.jobs.submit(prepared, schema.metadata, request, principal, csv_format=schema.csv_format(),
                                 run_limit_s=RUN_SHARE_OF_JOB_TIMEOUT * self.settings.job_timeout_min * 60,
-                                datetime_formats=dict(schema.datetime_formats), story=story,
-                                display={"preview_id": preview_id, **(display or {})})
+                                story=story, confirmed={"domain_data": domain_data, "info_data": info_data},
+                                display={"preview_id": preview_id, **_dataset_fields(preview.params),
+                                         **(display or {})})
+
+
+def _dataset_fields(params: dict[str, Any]) -> dict[str, Any]:
+    """What a job shows of the preview it came from (its data set's name and source), if the preview has it."""
+    return {key: params[key] for key in ("dataset_name", "source") if key in params}

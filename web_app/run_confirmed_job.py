@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(__name__).error("cannot start the worker: %s", e)
         return 2
     try:
-        job = execute_confirmed_job(args.job_id, args.job_request_key, storage, store)
+        job = execute_confirmed_job(args.job_id, args.job_request_key, storage, store, settings.job_lease_s)
     finally:
         store.dispose()
     return 0 if job.state is JobState.SUCCEEDED else 1

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from method.api import PrivacySpec, ProgressCallback, RunConfig, TableMetadata
-from method.api.errors import InvalidParameterError, MethodError
+from method.api.errors import InvalidParameterError, InvalidPrivacySpecError, MethodError
 from method.api.privacy import BudgetLedger, LedgerEntry
 from privsyn_platform.errors import SeedNotAllowedError
 from web_app.methods_dispatcher import create_synthesizer
@@ -211,6 +211,22 @@ def validate_request(request: SynthesisRequest, *, allow_fixed_seed: bool = Fals
     create_synthesizer(request.method, request.knobs)
     if not (isinstance(request.domain_budget, int | float) and 0 < request.domain_budget <= 0.5):
         raise InvalidParameterError(f"domain_budget must be a share of ρ in (0, 0.5], got {request.domain_budget!r}")
+
+
+def check_delta(delta: float, rows: int) -> None:
+    """Refuse δ ≥ 1/rows: with that δ a mechanism could publish one whole record and still be "(ε, δ)-DP".
+
+    >>> check_delta(1e-9, 48_842)
+    >>> try:
+    ...     check_delta(0.01, 100)
+    ... except InvalidPrivacySpecError as error:
+    ...     print(str(error)[:52])
+    δ = 0.01 is not below 1/rows = 1/100 = 0.01: a δ thi
+    """
+    if rows > 0 and delta >= 1.0 / rows:
+        raise InvalidPrivacySpecError(
+            f"δ = {delta:g} is not below 1/rows = 1/{rows:,} = {1.0 / rows:.3g}: a δ this large allows releasing "
+            f"whole records; use 1e-9, or at most 1/(10 × rows) = {0.1 / rows:.3g}")
 
 
 def synthesize(

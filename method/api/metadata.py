@@ -13,10 +13,14 @@ with bounds and a binning) and where each bound or category list came from (its 
 
 from __future__ import annotations
 
+import datetime
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from method.api.errors import InvalidMetadataError
 
@@ -36,6 +40,20 @@ MAX_BINS, MAX_DP_RESOLUTION = 100_000, 2**17
 def _one_of(value: str, valid: tuple[str, ...], what: str, column: str) -> None:
     if value not in valid:
         raise InvalidMetadataError(f"column {column!r}: {what} {value!r} is not one of {', '.join(valid)}")
+
+
+def _holds(dtype: str, value: Any) -> bool:
+    """Whether a column of ``dtype`` can hold ``value`` unchanged (text dtypes hold anything)."""
+    kind = dtype.lower()
+    if kind.startswith(("int", "uint")):
+        return isinstance(value, numbers.Integral | np.integer) and not isinstance(value, bool | np.bool_)
+    if kind.startswith("float"):
+        return isinstance(value, numbers.Real | np.number) and not isinstance(value, bool | np.bool_)
+    if kind in ("bool", "boolean"):
+        return isinstance(value, bool | np.bool_)
+    if kind.startswith("datetime"):
+        return isinstance(value, datetime.datetime | np.datetime64)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +155,23 @@ class ColumnSpec:
         if self.kind == "categorical":
             return None
         return "explicit" if self.edges else self.binning
+
+    @property
+    def output_dtype(self) -> str:
+        """The dtype the synthetic column is cast to: ``dtype``, unless a categorical column can decode to a
+        value that dtype cannot hold (an "other" label or a category that is text in an integer, float,
+        boolean or datetime column) — then ``object``: the column is text by its own declaration, decided from
+        the spec alone (never from the rows), so no draw can fail the cast.
+
+        >>> ColumnSpec("n", "categorical", dtype="int64", categories=(1, 2), other_token=True).output_dtype
+        'object'
+        >>> ColumnSpec("n", "categorical", dtype="int64", categories=(1,), other_token=True, other_value=0).output_dtype
+        'int64'
+        """
+        if self.kind != "categorical":
+            return self.dtype
+        decoded = [*self.categories, *([self.other_value] if self.other_token else [])]
+        return self.dtype if all(_holds(self.dtype, value) for value in decoded) else "object"
 
     @property
     def is_dp_binned(self) -> bool:

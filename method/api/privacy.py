@@ -20,6 +20,7 @@ Neighbouring tables differ by one added or removed record, so a counting margina
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -63,8 +64,10 @@ def cdp_delta(rho: float, epsilon: float) -> float:
     return math.exp(log_delta) if log_delta < 0 else 1.0  # in log space: no overflow for large ε
 
 
+@functools.lru_cache(maxsize=256)
 def cdp_rho(epsilon: float, delta: float) -> float:
-    """Largest ρ such that ρ-zCDP implies (ε, δ)-DP, by bisection on [0, ε + 1].
+    """Largest ρ such that ρ-zCDP implies (ε, δ)-DP, by bisection on [0, ε + 1] (cached: a pure function of
+    ε and δ that costs a million logarithms, asked for twice per run — at confirm and at fit).
 
     >>> round(cdp_rho(1.0, 1e-9), 6)
     0.014973

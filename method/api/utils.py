@@ -28,7 +28,8 @@ def check_columns(table: pd.DataFrame, metadata: TableMetadata) -> None:
 
 
 def enforce_schema(table: pd.DataFrame, metadata: TableMetadata) -> pd.DataFrame:
-    """Reorder ``table`` to the metadata's columns and cast each back to its declared dtype.
+    """Reorder ``table`` to the metadata's columns and cast each back to its declared dtype
+    (:attr:`~method.api.metadata.ColumnSpec.output_dtype`: text when a categorical column's values do not fit it).
 
     Missing values stay missing: an integer or boolean column that holds missing values is given the
     matching pandas nullable dtype (``Int64``, ``boolean``) rather than being silently filled.
@@ -42,7 +43,7 @@ def enforce_schema(table: pd.DataFrame, metadata: TableMetadata) -> pd.DataFrame
     (['b', 'a'], 'int64')
     """
     check_columns(table, metadata)
-    return pd.DataFrame({spec.name: _cast(table[spec.name], spec.dtype) for spec in metadata.columns})
+    return pd.DataFrame({spec.name: _cast(table[spec.name], spec.output_dtype) for spec in metadata.columns})
 
 
 def _cast(column: pd.Series, dtype: str) -> pd.Series:

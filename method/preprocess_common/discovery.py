@@ -10,6 +10,8 @@ job's :class:`~method.api.privacy.BudgetLedger` under a ``domain:*`` stage (``do
 * :func:`dp_categories` — the category list by a thresholded Gaussian histogram over the values that
   occur (a stability-based histogram; Bun–Steinke approximate zCDP: ρ, plus a failure probability δ_τ
   for a value only one record holds), values below the threshold go to the public "other" bucket;
+* :func:`dp_decimals` — for numbers that are not whole, the decimals they are written with, from one
+  Gaussian release of the counts of values needing more than 0, 1, … decimals;
 * :func:`dp_bounds` — lower and upper bounds from Gaussian histograms over *public* bins: powers of
   two first, then equal sub-bins of that range, then the two tails beyond the sub-bins (no δ: the bins
   do not depend on the data).
@@ -38,6 +40,9 @@ STRUCTURE_STAGE = "domain:structure"
 FORMAT_STAGE = "domain:datetime_format"
 CATEGORIES_STAGE = "domain:categories"
 BOUNDS_STAGE = "domain:bounds"
+DECIMALS_STAGE = "domain:decimals"
+#: The most decimals a column is written with; a column needing more is written at full precision.
+MAX_DECIMALS = 6
 
 #: Magnitude bins of the first bounds stage: ±[2^k, 2^(k+1)) for k in this range, plus one bin around 0.
 _MIN_EXPONENT, _MAX_EXPONENT = -20, 64
@@ -143,6 +148,34 @@ def dp_structure(series: pd.Series, ledger: BudgetLedger, rho: float, noise: Noi
                              "near-unique whole numbers named like an identifier")
         return Structure("numerical", nullable, integer, near_unique, "numbers")
     return Structure("text", nullable, False, near_unique, "text values")
+
+
+def decimals_needed(numbers: np.ndarray) -> np.ndarray:
+    """Per finite number, the fewest decimals (0..MAX_DECIMALS) that write it exactly, MAX_DECIMALS + 1 if none.
+
+    >>> decimals_needed(np.array([2.0, 0.1, 0.125, 1e-9])).tolist()
+    [0, 1, 3, 7]
+    """
+    needed = np.full(numbers.shape, MAX_DECIMALS + 1, dtype=np.int64)
+    for places in range(MAX_DECIMALS, -1, -1):
+        exact = np.isclose(np.round(numbers, places), numbers, rtol=1e-12, atol=0.0)
+        needed[exact] = places
+    return needed
+
+
+def dp_decimals(values: np.ndarray, ledger: BudgetLedger, rho: float, noise: NoiseSource, *,
+                measured: str) -> int | None:
+    """The fewest decimals that write all but 0.1 % of the present numbers, clearly, by the noisy counts of
+    values needing more than 0, 1, …, ``MAX_DECIMALS - 1`` decimals (and the present count); ``None``
+    (full precision) when none does. One release of ``MAX_DECIMALS + 1`` counts of sensitivity 1 each."""
+    numbers = values[np.isfinite(values)]
+    needed = decimals_needed(numbers)
+    counts = {"present": int(numbers.size)}
+    counts |= {f"over_{places}": int((needed > places).sum()) for places in range(MAX_DECIMALS)}
+    noisy, sigma = noisy_counts(ledger, DECIMALS_STAGE, counts, rho, noise, measured=measured)
+    present = noisy.pop("present")
+    return next((places for places in range(MAX_DECIMALS) if _mostly(noisy[f"over_{places}"], present, sigma, 0.001)),
+                None)
 
 
 def dp_datetime_format(series: pd.Series, formats: tuple[str, ...], ledger: BudgetLedger, rho: float,

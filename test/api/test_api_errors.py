@@ -41,7 +41,8 @@ def _error(response, status: int, code: str) -> str:  # type: ignore[no-untyped-
     ],
 )
 def test_bad_synthesis_parameters_are_422(client, api_settings, fields: dict, code: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
-    message = _error(client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, **fields}), 422, code)
+    ours = {k: v for k, v in LEGACY_SYNTHESIZE_FORM.items() if k != "num_preprocess"}  # legacy: test_legacy_contract
+    message = _error(client.post("/synthesize", data={**ours, **fields}), 422, code)
     assert fragment in message
     root = api_settings.state_root.resolve()
     assert all(root in p.resolve().parents or p.resolve() == root for p in root.rglob("*"))
@@ -136,15 +137,15 @@ def test_awkward_columns_are_handled_not_refused(client) -> None:  # type: ignor
     assert confirmed.status_code == 200, confirmed.text
 
 
-def test_a_very_wide_table_previews_but_is_refused_for_synthesis(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_very_wide_table_is_refused_at_upload_naming_the_limit(client) -> None:  # type: ignore[no-untyped-def]
+    """PRIVSYN_MAX_COLUMNS (200 by default) caps uploads, not only runs (#19)."""
     header = ",".join(f"c{i}" for i in range(10_000))
     lines = [",".join(str((r * 7 + c) % 3) for c in range(10_000)) for r in range(20)]
     upload = ("wide.csv", ("\n".join([header, *lines]) + "\n").encode())
     preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "wide"},
                           files={"data_file": upload})
-    assert preview.status_code == 200, preview.text
-    confirm = client.post("/confirm_synthesis", data=confirm_form(preview.json()))
-    assert "columns" in _error(confirm, 422, "too_many_columns_for_synthesis")
+    message = _error(preview, 422, "too_many_columns")
+    assert "10,000 columns" in message and "200" in message and "PRIVSYN_MAX_COLUMNS" in message
 
 
 def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignore[no-untyped-def]
@@ -160,3 +161,14 @@ def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignor
     allowed = load_settings(state_root=tmp_path / "allowed", allow_fixed_seed=True)
     with TestClient(create_app(allowed)) as seeded:
         assert seeded.post("/synthesize", data=form).status_code == 200
+
+
+def test_a_delta_of_one_over_the_rows_or_more_is_refused_at_confirm_before_any_work(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    from test.api.fixtures import confirm_form
+
+    message = _error(client.post("/confirm_synthesis", data=confirm_form(adult_preview, delta="0.5")), 422,
+                     "invalid_privacy_parameters")
+    assert "δ = 0.5 is not below 1/rows = 1/48,842" in message and "1e-9" in message
+    assert client.get("/jobs").json()["count"] == 0
+    accepted = client.post("/confirm_synthesis", data=confirm_form(adult_preview, delta="1e-9", n_sample="50"))
+    assert accepted.status_code == 200, accepted.text

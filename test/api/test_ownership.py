@@ -50,11 +50,15 @@ def test_every_id_route_hides_other_owners_jobs(shared: TestClient) -> None:
     routes = _id_routes(shared)
     assert {path for _, path in routes} >= {"/jobs/{job_id}", "/jobs/{job_id}/cancel",
                                             "/download_synthesized_data/{session_id}", "/previews/{preview_id}"}
+    deletions = []
     for method, path in routes:
         url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         response = shared.request(method, url, headers=_headers("bob"))
         assert response.status_code == 404, (method, path, response.text)
         assert response.json()["detail"]["error"] == "not_found", (method, path, response.text)
+        if method == "DELETE":  # done last, once every other route has been checked
+            deletions.append(url)
+            continue
         assert shared.request(method, url, headers=_headers("alice")).status_code < 400, (method, path)
         assert shared.request(method, url, headers=_headers("root", admin=True)).status_code < 400, (method, path)
     evaluate = shared.post("/evaluate", data={"session_id": job_id}, headers=_headers("bob"))
@@ -62,6 +66,10 @@ def test_every_id_route_hides_other_owners_jobs(shared: TestClient) -> None:
     assert shared.get("/jobs", headers=_headers("bob")).json()["count"] == 0
     assert shared.get("/jobs", headers=_headers("alice")).json()["count"] == 1
     assert shared.get(f"/jobs/{job_id}", headers=_headers("root", admin=True)).status_code == 200
+    assert sorted(deletions) == [f"/jobs/{job_id}", f"/previews/{preview['unique_id']}"]
+    for url in deletions:  # bob could not delete alice's data; alice can
+        assert shared.delete(url, headers=_headers("alice")).status_code == 204, url
+        assert shared.delete(url, headers=_headers("root", admin=True)).status_code == 404, url
 
 
 def test_another_owners_preview_cannot_be_confirmed(shared: TestClient) -> None:

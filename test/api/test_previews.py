@@ -6,6 +6,7 @@ The reply is the one ``POST /synthesize`` gave; the persisted bundle decides whe
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -66,3 +67,42 @@ def test_an_expired_preview_is_not_found_even_while_cached(tmp_path: Path) -> No
         time.sleep(1.2)  # the bundle expires; the in-memory copy (session TTL: 1 h) is still there
         response = client.get(f"/previews/{preview['unique_id']}")
         assert response.status_code == 404 and response.json()["detail"]["error"] == "not_found"
+
+
+def test_a_run_from_an_upload_is_named_after_its_file_with_rows_columns_and_hash(client) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    content = b"zone,area\n" + b"".join(b"%s,%d\n" % (b"ABC"[i % 3:i % 3 + 1], 50 + i % 40) for i in range(3000))
+    preview = client.post("/synthesize", data={"method": "mst", "epsilon": "4", "delta": "1e-9"},
+                          files={"data_file": ("parcels_2024.csv", content, "text/csv")}).json()
+    form = {"unique_id": preview["unique_id"], "method": "mst", "epsilon": "4", "delta": "1e-9", "n_sample": "50",
+            "confirmed_domain_data": json.dumps(preview["domain_data"]),
+            "confirmed_info_data": json.dumps(preview["info_data"])}
+    job = client.post("/confirm_synthesis", data=form)
+    assert job.status_code == 200, job.text
+    listed = client.get("/jobs").json()["data"][0]["params"]
+    assert listed["dataset_name"] == "parcels_2024"
+    assert listed["source"] == {"file_name": "parcels_2024.csv", "rows": 3000, "columns": 2,
+                                "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def test_the_bundled_sample_is_named_and_a_clients_own_name_wins(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="50"))
+    params = client.get("/jobs").json()["data"][0]["params"]
+    assert params["dataset_name"] == "adult" and params["source"]["file_name"] == "adult (bundled sample)"
+    assert params["source"]["rows"] == 48_842 and params["source"]["columns"] == 15
+
+
+def test_a_run_keeps_the_schema_it_was_confirmed_with_for_a_re_run(client, adult_preview) -> None:  # type: ignore[no-untyped-def]
+    domain = adult_preview["domain_data"]
+    domain["age"]["bounds"] = {"min": 17, "max": 90}
+    info = {**adult_preview["info_data"], "declared_public": ["age"]}
+    job = client.post("/confirm_synthesis", data=confirm_form(adult_preview, n_sample="50",
+                      confirmed_domain_data=json.dumps(domain), confirmed_info_data=json.dumps(info))).json()
+    schema = client.get(f"/jobs/{job['job_id']}/schema")
+    assert schema.status_code == 200, schema.text
+    body = schema.json()
+    assert body["preview_id"] == adult_preview["unique_id"]
+    assert body["domain_data"]["age"]["bounds"] == {"min": 17, "max": 90}
+    assert body["info_data"]["declared_public"] == ["age"]
+    assert client.get("/jobs/0123456789abcdef0123456789abcdef/schema").status_code == 404

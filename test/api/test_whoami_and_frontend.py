@@ -47,8 +47,9 @@ def _app_with_dist(tmp_path: Path) -> TestClient:
 
 def test_the_built_app_is_served_at_root_and_api_misses_stay_json(tmp_path: Path) -> None:
     with _app_with_dist(tmp_path) as client:
-        index = client.get("/")
+        index = client.get("/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})  # a browser
         assert index.status_code == 200 and "<title>PrivSyn</title>" in index.text
+        assert "message" in client.get("/").json()  # a script's */* (the predecessor's health check): JSON
         assert client.get("/assets/app.js").text == "console.log('app')"
         assert client.get("/healthz").json() == {"status": "ok"}
         page = client.get("/runs", headers={"Accept": "text/html,application/xhtml+xml"})

@@ -8,7 +8,9 @@ Selectors are the UI contract's accessible names (docs/ui.md); no test reaches i
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,7 +70,8 @@ def _choose_run_settings(page: Page, method: str = "PrivSyn", rows: str = "400")
 
 def _review(page: Page) -> None:
     page.get_by_role("button", name="Review schema").click()
-    _step(page, "2. Review schema")
+    # Reading and inferring the upload takes a few seconds on a busy 2-core machine.
+    expect(page.get_by_role("heading", name="2. Review schema")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
 
 
 def _change_type(select: Locator) -> str:
@@ -106,6 +109,19 @@ def _check_results(page: Page, header: list[str], tmp_path: Path) -> None:
     assert page.get_by_test_id("marginal-chart").count() >= 2
     expect(page.get_by_test_id("pair-heatmap").first).to_be_visible()
     expect(page.get_by_role("link", name="Download HTML report")).to_be_visible()
+
+
+def _wait_for(page: Page, expression: str, timeout_s: float = 30) -> Any:
+    """The first truthy value of ``expression`` in the page, polled every 10 ms. ``page.evaluate`` runs over
+    the DevTools protocol; Playwright's ``wait_for_function`` would ``eval`` in the page, which the app's
+    Content-Security-Policy (no 'unsafe-eval', kept on in these tests) forbids."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        page.wait_for_timeout(10)
+    raise AssertionError(f"{expression} stayed falsy for {timeout_s} s")
 
 
 def _shot(page: Page, screenshots: Path, name: str) -> None:
@@ -200,19 +216,19 @@ def test_cancel_a_running_synthesis(page: Page, screenshots: Path) -> None:
     page.get_by_role("button", name="Use the Adult sample").click()
     _choose_run_settings(page, method="PrivSyn")
     page.locator("details", has_text="Advanced settings").locator("summary").click()
-    page.get_by_label("update_iterations", exact=True).fill("10000")
+    page.get_by_label("Record-fitting rounds", exact=True).fill("10000")
     _review(page)
     page.get_by_role("button", name="Start synthesis").click()
     expect(page.get_by_role("heading", name="3. Run")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
     bar = page.get_by_role("progressbar", name="Synthesis progress")
     expect(bar).to_be_visible()
     expect(page.get_by_text(re.compile(r"Elapsed: [1-9]\d* s"))).to_be_visible(timeout=15_000)
-    page.wait_for_function("Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) >= 30",
-                           timeout=20_000)
+    _wait_for(page, "Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) >= 30",
+              timeout_s=20)
     _shot(page, screenshots, "3-run.png")
     page.get_by_role("button", name="Cancel run").click()
     expect(page.get_by_text("Run cancelled")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("button", name="Start over")).to_be_visible()
+    expect(page.get_by_role("button", name="Back to review")).to_be_visible()
 
 
 @pytest.mark.parametrize(("name", "content"), [("bad.csv", bytes(range(256)) * 8), ("empty.csv", b"")])
@@ -250,21 +266,19 @@ def test_a_120_column_review_renders_and_filters_in_under_a_second(page: Page, t
     assert reply.value.ok, reply.value.text()
     # Both figures are measured on the browser's clock: from the reply's last byte to the 120th row in the DOM.
     # The resource-timing entry appears once the body is read, which may be after expect_response returns.
-    replied_at = page.wait_for_function(
-        "(() => { const e = performance.getEntriesByType('resource').filter(e => e.name.endsWith('/synthesize'))"
-        ".at(-1); return e ? {end: e.responseEnd} : false; })").json_value()["end"]
-    rendered_at = page.wait_for_function(
-        f"(() => {{ const n = ({COUNT_ROWS})(); return n === 120 ? performance.now() : false; }})",
-        polling="raf").json_value()
+    replied_at = _wait_for(
+        page, "(() => { const e = performance.getEntriesByType('resource').filter(e => e.name.endsWith('/synthesize'))"
+        ".at(-1); return e ? {end: e.responseEnd} : false; })()")["end"]
+    rendered_at = _wait_for(
+        page, f"(() => {{ const n = ({COUNT_ROWS})(); return n === 120 ? performance.now() : false; }})()")
     render_s = (rendered_at - replied_at) / 1000
     expect(page.get_by_test_id("column-count")).to_have_text("Showing 120 of 120 columns")
 
     started_at = page.evaluate("performance.now()")
     page.get_by_role("searchbox", name="Search columns").fill("cat_00")
-    filtered_at = page.wait_for_function(
-        "(() => { const c = document.querySelector('[data-testid=\"column-count\"]');"
-        " return c && c.textContent.includes('Showing 10 of 120') ? performance.now() : false; })",
-        polling="raf").json_value()
+    filtered_at = _wait_for(
+        page, "(() => { const c = document.querySelector('[data-testid=\"column-count\"]');"
+        " return c && c.textContent.includes('Showing 10 of 120') ? performance.now() : false; })()")
     filter_s = (filtered_at - started_at) / 1000
     expect(page.get_by_role("table", name="Columns").locator("tbody tr")).to_have_count(10)
     print(f"\n120-column review: render {render_s * 1000:.0f} ms after the reply, filter {filter_s * 1000:.0f} ms")  # noqa: T201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import os
@@ -20,6 +21,7 @@ from web_app.job_execution import execute_confirmed_job
 from web_app.job_runner import InlineJobRunner, LocalJobRunner
 from web_app.job_service import JobService
 from web_app.remote.base import Submission
+from web_app.review.output import CsvFormat
 from web_app.sessions import SessionStore
 from web_app.synthesis_service import SynthesisRequest
 
@@ -38,7 +40,7 @@ class RecordingRunner:
         self.submitted.append((job.id, request_key))
         return Submission("test", {"backend": "test"})
 
-    def wait(self, job_id, timeout=None):  # type: ignore[no-untyped-def]
+    async def wait(self, job_id):  # type: ignore[no-untyped-def]
         return None
 
     def refresh(self, job):  # type: ignore[no-untyped-def]
@@ -55,8 +57,8 @@ def _service(store, storage, runner) -> JobService:  # type: ignore[no-untyped-d
 def test_inline_job_succeeds_with_its_artifacts_and_ledger(store, storage, small_adult) -> None:
     table, metadata = small_adult
     service = _service(store, storage, InlineJobRunner(storage, store))
-    job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL, null_token="?")
-    service.wait(job.id, timeout=60)
+    job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL, csv_format=CsvFormat(null_token="?"))
+    asyncio.run(asyncio.wait_for(service.wait(job.id), 60))
     view = service.get(job.id, LOCAL_PRINCIPAL)
     assert view.record.state is JobState.SUCCEEDED and view.record.progress.fraction == 1.0
     assert {a.kind for a in view.artifacts} == {"confirmed_input", "job_request", "synthetic_csv", "privacy_report"}
@@ -123,12 +125,30 @@ def test_a_bad_bundle_fails_with_a_reason_and_rerunning_is_a_no_op(store, storag
     assert execute_confirmed_job(*runner.submitted[0], storage, store) == final
 
 
+def test_an_internal_failure_reads_as_a_sentence_with_a_reference_and_logs_the_traceback(
+        store, storage, small_adult, caplog) -> None:  # type: ignore[no-untyped-def]
+    table, metadata = small_adult
+    runner = RecordingRunner()
+    job = _service(store, storage, runner).submit(table, metadata, REQUEST, LOCAL_PRINCIPAL)
+    storage.put_bytes(f"jobs/{job.id}/input.parquet", b"not parquet")  # the stored input got corrupted
+    final = execute_confirmed_job(*runner.submitted[0], storage, store)
+    assert final.state is JobState.FAILED and final.error is not None and final.error.code == "internal_error"
+    message = final.error.message
+    assert message.startswith("The run failed because of an internal error, not because of your data")
+    assert "Error" not in message and "Traceback" not in message and "parquet" not in message.lower()
+    reference = message.split("(reference ")[1].split(")")[0]
+    assert reference.startswith(job.id[:8])
+    logged = next(r for r in caplog.records if reference in r.getMessage())
+    assert logged.exc_info is not None  # the details are in the log, found by the reference
+
+
 def test_the_local_runner_runs_the_worker_process(settings, store, storage, small_adult) -> None:
     table, metadata = small_adult
     service = _service(store, storage, LocalJobRunner(settings, store))
     job = service.submit(table, metadata, REQUEST, LOCAL_PRINCIPAL)
     request_key = f"jobs/{job.id}/job_request.json"
-    assert job.submission["command"][-4:] == ["--job-id", job.id, "--job-request-key", request_key]
+    command = store.get_job(job.id, SYSTEM_PRINCIPAL).submission["command"]
+    assert command[-4:] == ["--job-id", job.id, "--job-request-key", request_key]
     deadline = time.monotonic() + 90
     while not service.get(job.id, LOCAL_PRINCIPAL).record.state.is_terminal and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -145,7 +165,7 @@ def test_a_killed_worker_ends_the_job_failed(settings, store, storage, small_adu
     deadline = time.monotonic() + 60
     while store.get_job(job.id, SYSTEM_PRINCIPAL).state is not JobState.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(job.submission["pid"], 9)
+    os.killpg(store.get_job(job.id, SYSTEM_PRINCIPAL).submission["pid"], 9)
     deadline = time.monotonic() + 10
     while not service.get(job.id, LOCAL_PRINCIPAL).record.state.is_terminal and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -169,7 +189,7 @@ def test_cancelling_a_local_job_stops_its_process(settings, store, storage, smal
     while store.get_job(job.id, SYSTEM_PRINCIPAL).state is not JobState.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
     assert service.cancel(job.id, LOCAL_PRINCIPAL).record.state is JobState.CANCELLED
-    pid = job.submission["pid"]
+    pid = store.get_job(job.id, SYSTEM_PRINCIPAL).submission["pid"]
     deadline = time.monotonic() + 10
     while os.path.exists(f"/proc/{pid}") and b"zombie" not in _status(pid) and time.monotonic() < deadline:
         time.sleep(0.05)

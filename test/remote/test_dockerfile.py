@@ -68,8 +68,8 @@ def test_the_runtime_installs_the_pinned_set() -> None:
 def test_entrypoints_and_copied_sources_exist() -> None:
     runtime = stages()["runtime"]
     cmd = json.loads(next(rest for keyword, rest in runtime if keyword == "CMD"))
-    assert cmd == ["uvicorn", "web_app.main:app", "--host", "0.0.0.0", "--port", "8000"]
-    assert importlib.util.find_spec(cmd[1].split(":")[0]) is not None
+    assert cmd == ["python", "-m", "web_app.serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert importlib.util.find_spec(cmd[2]) is not None
     assert importlib.util.find_spec(WORKER_MODULE) is not None and WORKER_MODULE == "web_app.run_confirmed_job"
     assert "python -m web_app.run_confirmed_job" in (ROOT / "Dockerfile").read_text()
     for keyword, rest in runtime:

@@ -4,6 +4,7 @@ discovered with DP), type switches, remap strategies, and a SchemaError code for
 from __future__ import annotations
 
 import copy
+import io
 import json
 
 import numpy as np
@@ -15,9 +16,10 @@ from method.api.privacy import BudgetLedger
 from method.preprocess_common import TableEncoder
 from web_app.data_inference import infer_metadata
 from web_app.ingestion.errors import SchemaError
-from web_app.review.apply import prepare_table, restore_table
+from web_app.review.apply import prepare_table
 from web_app.review.confirm import metadata_from_confirmed
 from web_app.review.discover import DomainBudget
+from web_app.review.output import write_csv
 from web_app.review.payload import draft_payload
 
 
@@ -132,7 +134,8 @@ def test_datetimes_are_prepared_and_written_back(payload, frame) -> None:
     schema = declared(*payload, frame)
     prepared = prepare_table(frame, schema, np.random.default_rng(0))
     assert str(prepared["day"].dtype) == "datetime64[ns]"
-    assert restore_table(prepared, schema.datetime_formats)["day"].tolist() == frame["day"].tolist()
+    written = pd.read_csv(io.BytesIO(write_csv(prepared, schema.csv_format())), dtype=str, keep_default_na=False)
+    assert written["day"].tolist() == frame["day"].tolist()
 
 
 def test_confirmed_bin_edges_are_the_bins_synthesis_uses(payload, frame) -> None:

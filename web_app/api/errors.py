@@ -28,6 +28,7 @@ from privsyn_platform.errors import (
     PlatformError,
     SeedNotAllowedError,
     SubmissionError,
+    UnavailableError,
 )
 from web_app.api.schemas import ErrorResponse
 from web_app.ingestion.errors import DataError
@@ -48,20 +49,26 @@ _PLATFORM_STATUS: tuple[tuple[type[PlatformError], int, str], ...] = (
     (ConflictError, 409, "conflict"),
     (SeedNotAllowedError, 422, "seed_not_allowed"),
     (SubmissionError, 502, "submission_failed"),
+    (UnavailableError, 503, "unavailable"),
     (ConfigurationError, 500, "configuration_error"),
 )
 
 ERROR_STATUSES: dict[int, str] = {
-    400: "the body is not a readable form (malformed multipart)",
+    400: "malformed_form, truncated_body, bad_content_length: the body is not a whole, readable form",
+    403: "local_only: without authentication the service answers only on loopback",
+    405: "method_not_allowed: the path exists, the method does not",
+    408: "request_timeout: the request body stopped arriving",
     401: "unauthenticated: no identity came with the request, or the proxy's is not trusted",
     404: "not_found: an unknown or expired id, or another owner's (indistinguishable)",
     409: "conflict: an illegal state change",
-    413: "file_too_large, uncompressed_too_large, too_many_rows: the upload is over a limit",
+    413: "request_too_large, form_too_large, file_too_large, uncompressed_too_large, too_many_rows: the "
+         "request or the upload is over a limit",
+    415: "unsupported_media_type: a form route got a body that is not a form",
     422: "the request is invalid; the code names the problem (invalid_privacy_parameters, "
          "invalid_parameter, invalid_metadata, malformed_json, invalid_request, …)",
     500: "internal_error: something went wrong on the service's side (the error was logged)",
     502: "submission_failed: the job backend could not be reached",
-    503: "not_ready: the metadata store or object storage is unreachable",
+    503: "not_ready, unavailable: the metadata store or object storage is unreachable or read-only right now",
 }
 
 
@@ -88,7 +95,10 @@ def _method_error(_: Request, error: Exception) -> JSONResponse:
 
 def _platform_error(_: Request, error: Exception) -> JSONResponse:
     status, code = next(((s, c) for cls, s, c in _PLATFORM_STATUS if isinstance(error, cls)), (500, "platform_error"))
-    return error_response(status, code, str(error) if status < 500 else "the service is misconfigured; see its log")
+    message = str(error) if status < 500 else "the service is misconfigured; see its log"
+    if status == 503:
+        message = "the service's storage is unavailable right now (read-only or unreachable); try again later"
+    return error_response(status, code, message)
 
 
 def _data_error(_: Request, error: Exception) -> JSONResponse:
@@ -108,9 +118,13 @@ def _validation_error(_: Request, error: Exception) -> JSONResponse:
 def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if isinstance(error.detail, dict):
-        return JSONResponse(status_code=error.status_code, content={"detail": error.detail})
-    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.status_code, "http_error")
-    return error_response(error.status_code, code, str(error.detail))
+        response = JSONResponse(status_code=error.status_code, content={"detail": error.detail})
+    else:
+        code = {400: "malformed_form", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            error.status_code, "http_error")
+        response = error_response(error.status_code, code, str(error.detail))
+    response.headers.update(error.headers or {})
+    return response
 
 
 def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

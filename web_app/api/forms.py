@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from pydantic import MISSING, BaseModel, Field
 
 from method.api.errors import InvalidParameterError, InvalidPrivacySpecError
+from web_app.ingestion.json_text import JsonLimitError, parse_json
 from web_app.methods_dispatcher import legacy_knobs
 from web_app.synthesis_service import SynthesisRequest
 
@@ -170,9 +171,11 @@ def parse_knobs(text: str) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        knobs = json.loads(text)
+        knobs = parse_json(text)
     except json.JSONDecodeError as e:
         raise InvalidParameterError(f"knobs must be a JSON object: {e.msg} at character {e.pos}") from None
+    except JsonLimitError as e:
+        raise InvalidParameterError(f"knobs: {e}") from None
     if not isinstance(knobs, dict):
         raise InvalidParameterError(f"knobs must be a JSON object, got {type(knobs).__name__}")
     return knobs
@@ -198,6 +201,14 @@ def wants_to_wait(form: Mapping[str, Any]) -> bool:
 
 
 def display_params(form: Mapping[str, Any]) -> dict[str, str]:
-    """The legacy fields we keep with the job for display (they do not change the run)."""
+    """The legacy fields the client sent, kept with the job for display (they do not change the run).
+
+    Only fields actually given count: a default ``dataset_name`` would label every upload "adult".
+    """
     return {name: field(form, name) for name in ("dataset_name", "num_preprocess", "rare_threshold",
-                                                 "initialize_method") if field(form, name)}
+                                                 "initialize_method") if _given(form, name)}
+
+
+def _given(form: Mapping[str, Any], name: str) -> bool:
+    value = form.get(name)
+    return isinstance(value, str) and bool(value.strip())

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 
+from web_app.evaluation.evaluate import EvaluationReport
 from web_app.job_service import JobView
 
 Scalar = str | int | float | bool
@@ -67,6 +68,7 @@ class Binning(BaseModel):
 
     method: str = Field(description="uniform, exponential, or a DP binning: privtree, dawa")
     bins: int
+    bin_count: int | MISSING = Field(MISSING, description="legacy clients' name for bins (the draft sends both)")
     edges: list[Number | str] | MISSING = MISSING
 
 
@@ -101,6 +103,17 @@ class ColumnEntry(BaseModel):
     integer: bool | MISSING = MISSING
     nullable: bool | MISSING = MISSING
     datetime_format: str | None | MISSING = MISSING
+    decimals: int | None | MISSING = Field(
+        MISSING, description="numerical columns that are not whole: decimals of the output (0–6; null: full "
+                             "precision); used when the column is declared, else discovered with DP")
+
+
+class OutputFormat(BaseModel):
+    """How the input file was written; the output is written the same way once declared."""
+
+    delimiter: Literal[",", ";", "\t", "|"]
+    decimal: Literal[".", ","]
+    encoding: str
 
 
 class DomainData(RootModel[dict[str, ColumnEntry]]):
@@ -142,10 +155,19 @@ class InfoData(BaseModel):
     declared_public: list[str] | MISSING = Field(
         MISSING, description="columns whose confirmed entries are the user's public declaration")
     null_token: str | MISSING = Field(
-        MISSING, description="how the output writes a missing cell (used when as_confirmed)")
+        MISSING, description="how the output writes a missing cell (used when the file's format is declared)")
+    output_format: OutputFormat | MISSING = Field(
+        MISSING, description="the input file's delimiter, decimal mark and encoding (used when declared)")
+    declared_format: bool | MISSING = Field(
+        MISSING, description="true declares the file's format (output_format, null_token) public: the output "
+                             "is written like the input; otherwise standard CSV")
     inference_settings: dict[str, Number | bool | list[str]] | MISSING = MISSING
     inference_report: dict[str, ColumnReport] | MISSING = MISSING
     warnings: list[str] | MISSING = MISSING
+    num_columns: list[str] | MISSING = Field(MISSING, description="legacy: the columns that are not categorical")
+    cat_columns: list[str] | MISSING = Field(MISSING, description="legacy: the categorical columns")
+    n_num_features: int | MISSING = MISSING
+    n_cat_features: int | MISSING = MISSING
 
 
 class PreviewPublic(BaseModel):
@@ -153,6 +175,15 @@ class PreviewPublic(BaseModel):
     domain_data: DomainData
     info_data: InfoData
     message: str
+
+
+class JobSchemaPublic(BaseModel):
+    """The reviewed schema a job was confirmed with, and the preview it came from (``null``: none recorded)."""
+
+    job_id: str
+    preview_id: str | None
+    domain_data: DomainData
+    info_data: InfoData
 
 
 # ------------------------------------------------------------------------------ jobs and privacy
@@ -210,8 +241,8 @@ class DecisionPublic(BaseModel):
     (derived with DP, ``rho`` charged) or ``default`` (a public rule that never looked at the rows)."""
 
     column: str = Field(description="the column; empty for a table-level fact such as the null token")
-    decision: str = Field(description="kind, excluded, nullable, integer, dtype, datetime_format, "
-                                      "categories, bounds, binning, other_label or null_token")
+    decision: str = Field(description="kind, excluded, nullable, integer, dtype, datetime_format, decimals, "
+                                      "categories, bounds, binning, other_label, null_token or output_format")
     value: Any
     source: Literal["declared", "dp", "default"]
     rho: float
@@ -272,10 +303,12 @@ class JobPublic(JobSummary):
 class JobsPublic(BaseModel):
     data: list[JobSummary]
     count: int
+    next_url: str | None = Field(None, description="the next (older) page, or null on the last page")
 
 
 class ConfirmPublic(JobPublic):
     message: str
+    dataset_name: str = Field(description="the table's display name (the form's dataset_name)")
 
 
 # ------------------------------------------------------------------------------ the service
@@ -319,67 +352,12 @@ class WhoAmIPublic(BaseModel):
 # ------------------------------------------------------------------------------ the evaluation
 
 
-class MarginalScoresPublic(BaseModel):
-    """Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample)."""
-
-    way: int
-    mean: float
-    worst: float
-    count: int
-    sampled: bool
-
-
-class ColumnResultPublic(BaseModel):
-    """One column's checks, worst ``score`` first (``null`` where a figure is undefined)."""
-
-    name: str
-    kind: str
-    tvd: float
-    pair_tvd: float | None = Field(description="mean 2-way TVD of its pairs; null: no pair")
-    score: float
-    missing_real: float
-    missing_synth: float
-    coverage: float | None = Field(description="share of the real categories the synthetic has")
-    out_of_domain: int
-
-
-class PairResultPublic(BaseModel):
-    """A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells)."""
-
-    a: str
-    b: str
-    tvd: float
-    v_real: float | None
-    v_synth: float | None
-
-
-class MarginalPlotPublic(BaseModel):
-    """Real vs synthetic 1-way marginal of a column over its encoded cells."""
-
-    column: str
-    labels: list[str]
-    real: list[float]
-    synth: list[float]
-
-
-class ComparisonPublic(BaseModel):
-    """The non-DP comparison of the synthetic table with the real one (``data_comparison``)."""
-
-    rows_real: int
-    rows_synth: int
-    marginals: list[MarginalScoresPublic]
-    baseline: list[MarginalScoresPublic]
-    columns: list[ColumnResultPublic]
-    pairs: list[PairResultPublic]
-    pearson_diff: float | None
-    cramers_v_diff: float | None
-    plots: list[MarginalPlotPublic]
-    label: str
-
-
 class EvaluatePublic(BaseModel):
+    """The evaluation report (``web_app.evaluation.evaluate``): run card, privacy report, verdict, fidelity,
+    utility (``null`` without a target) and disclosure checks. Not differentially private; owner only."""
+
     message: str
-    results: ComparisonPublic
+    results: EvaluationReport
 
 
 def preview_public(unique_id: str, domain_data: dict[str, Any], info_data: dict[str, Any],

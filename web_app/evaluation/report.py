@@ -1,131 +1,192 @@
-"""The self-contained HTML evaluation report: tables, inline SVG plots, no scripts and no network assets.
+"""The self-contained HTML report (no scripts, no network assets) of an :class:`EvaluationReport`.
 
-:func:`render_html` turns a :class:`~web_app.data_comparison.ComparisonReport` into one HTML page: the
-non-DP/owner-only label, the k-way TVD against the independent-columns baseline, per-column results worst
-first, real vs synthetic marginals of the worst columns (bar charts) and a heatmap of the pairwise 2-way
-TVD. Every text from the data (column names, category labels) is HTML-escaped.
+Sections, in order: the owner-only/not-DP banner, the run card, the privacy section (the run's privacy
+report: summary, mode, ledger by stage, every column's provenance), the verdict (score, baseline, warnings
+worst first), fidelity (marginals against the baseline, correlations, every column's checks, marginal plots
+of the worst columns, the pair heatmap), utility (TSTR vs TRTR), the disclosure checks, and how every figure
+is defined. Every text from the data (column names, category labels) is HTML-escaped.
 """
 
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from web_app.data_comparison import ComparisonReport, MarginalPlot
+from web_app.evaluation.charts import bar_chart, heatmap
+from web_app.evaluation.evaluate import EvaluationReport
+from web_app.evaluation.verdict import HIGH, MEDIUM
 
-HEATMAP_COLUMNS = 30
-_BAR_CELLS = 40
 _STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
-.label{background:#fff3cd;border:1px solid #e0c36a;padding:.6em 1em;font-weight:600}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th{background:#f3f3f3}td.name{text-align:left}.plots{display:flex;flex-wrap:wrap;gap:1em}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;color:#1b1f24;max-width:1100px;
+padding:0 1rem;line-height:1.45}
+h1{color:#174a84;margin-bottom:.2rem}h2{border-bottom:1px solid #d5d9de;padding-bottom:.2rem;margin-top:2rem}
+.label{background:#fff4e0;color:#6b4100;border:1px solid #e0c36a;padding:.6em 1em;font-weight:600;border-radius:6px}
+table{border-collapse:collapse;margin:.8em 0}td,th{border:1px solid #d5d9de;padding:.25em .6em;text-align:right}
+th{background:#f6f7f9}td.name,th.name{text-align:left}.card td{text-align:left}
+.plots{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{color:#555d66;font-size:.85rem}
+.score{display:flex;gap:2rem;align-items:baseline}.big{font-size:2.6rem;font-weight:700;color:#174a84}
+.base{font-size:1.4rem;color:#555d66}.warnings li{margin:.3em 0}
+.sev{display:inline-block;min-width:4.5em;font-size:.8rem;font-weight:700;padding:.05em .4em;
+border-radius:4px;margin-right:.4em}
+.sev3{background:#b3261e;color:#fff}.sev2{background:#fff4e0;color:#6b4100;border:1px solid #e0c36a}
+.sev1{background:#e9edf2;color:#1b1f24}.ok{background:#e8f4ea;color:#1d5b2a;padding:.4em .8em;border-radius:6px}
+.muted{color:#555d66;font-size:.9rem}
 """
+_SEVERITY = {HIGH: "high", MEDIUM: "medium"}
 
 
-def _fmt(value: float | None, digits: int = 4) -> str:
+def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None or value != value else f"{value:.{digits}f}"
 
 
-def _marginal_table(report: ComparisonReport) -> str:
-    rows = []
-    for real, base in zip(report.marginals, report.baseline, strict=True):
-        note = " (sampled)" if real.sampled else ""
-        rows.append(f"<tr><td>{real.way}-way{note}</td><td>{real.count}</td><td>{_fmt(real.mean)}</td>"
-                    f"<td>{_fmt(real.worst)}</td><td>{_fmt(base.mean)}</td><td>{_fmt(base.worst)}</td></tr>")
-    head = ("<tr><th>marginals</th><th>sets</th><th>mean TVD</th><th>worst TVD</th>"
-            "<th>baseline mean</th><th>baseline worst</th></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None or value != value else f"{100 * value:.{digits}f} %"
 
 
-def _column_table(report: ComparisonReport) -> str:
-    head = ("<tr><th>column</th><th>kind</th><th>score</th><th>1-way TVD</th><th>mean 2-way TVD</th>"
-            "<th>missing real</th><th>missing synth</th><th>category coverage</th><th>out of domain</th></tr>")
-    rows = [
-        f"<tr><td class=name>{escape(c.name)}</td><td>{c.kind}</td><td>{_fmt(c.score)}</td><td>{_fmt(c.tvd)}</td>"
-        f"<td>{_fmt(c.pair_tvd)}</td><td>{_fmt(c.missing_real, 3)}</td><td>{_fmt(c.missing_synth, 3)}</td>"
-        f"<td>{_fmt(c.coverage, 3)}</td><td>{c.out_of_domain}</td></tr>"
-        for c in report.columns
-    ]
-    return f"<table>{head}{''.join(rows)}</table>"
+def _rows(head: list[str], rows: list[list[str]], cls: str = "", label: str = "") -> str:
+    """A table; the first cell of each row is a name (left-aligned). Cells are already escaped."""
+    header = "".join(f'<th{" class=name" if i == 0 else ""} scope="col">{h}</th>' for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(f'<td{" class=name" if i == 0 else ""}>{c}</td>' for i, c in enumerate(r))
+                   + "</tr>" for r in rows)
+    return f'<table class="{cls}" aria-label="{label}"><tr>{header}</tr>{body}</table>'
 
 
-def bar_chart(plot: MarginalPlot, width: int = 520, height: int = 220) -> str:
-    """Grouped bars (real dark, synthetic light) of one marginal, the most frequent cells first if many."""
-    cells = list(range(len(plot.labels)))
-    if len(cells) > _BAR_CELLS:
-        cells = sorted(cells, key=lambda i: -(plot.real[i] + plot.synth[i]))[:_BAR_CELLS]
-        cells.sort()
-    top = max([plot.real[i] for i in cells] + [plot.synth[i] for i in cells] + [1e-9])
-    left, bottom, step = 30, height - 60, (width - 40) / max(len(cells), 1)
-    parts = [f'<text x="{left}" y="14" font-size="13" font-weight="600">{escape(plot.column)}</text>']
-    for k, i in enumerate(cells):
-        x = left + k * step
-        for offset, value, colour, who in ((0.1, plot.real[i], "#1f4e79", "real"),
-                                           (0.5, plot.synth[i], "#8fbce6", "synthetic")):
-            h = (bottom - 24) * value / top
-            parts.append(f'<rect x="{x + offset * step:.1f}" y="{bottom - h:.1f}" width="{0.4 * step:.1f}" '
-                         f'height="{h:.1f}" fill="{colour}"><title>{escape(plot.labels[i])} {who}: '
-                         f'{value:.4f}</title></rect>')
-        label = escape(plot.labels[i][:14])
-        parts.append(f'<text font-size="9" transform="translate({x + step / 2:.1f},{bottom + 6}) rotate(60)">'
-                     f'{label}</text>')
-    parts.append(f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#555"/>')
-    legend = ('<rect x="330" y="4" width="10" height="10" fill="#1f4e79"/><text x="344" y="13" font-size="11">real'
-              '</text><rect x="380" y="4" width="10" height="10" fill="#8fbce6"/>'
-              '<text x="394" y="13" font-size="11">synthetic</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-            f'{legend}{"".join(parts)}</svg>')
+def _card(report: EvaluationReport) -> str:
+    c = report.card
+    items = [("Data set", escape(c.dataset)), ("Real table", f"{c.rows:,} rows × {c.columns} columns"),
+             ("Synthetic table", f"{c.rows_synth:,} rows"), ("Method", escape(c.method or "unknown")),
+             ("ε", _fmt(c.epsilon, 4) if c.epsilon is not None else "unknown"),
+             ("δ", f"{c.delta:.3g}" if c.delta is not None else "unknown"),
+             ("ρ (zCDP)", f"{c.rho:.6g}" if c.rho is not None else "unknown"),
+             ("Randomness", escape(c.randomness)), ("Run", escape(c.run_at or "unknown")),
+             ("Evaluated", escape(c.evaluated_at)), ("PrivSyn service version", escape(c.version))]
+    return ('<section id="run-card"><h2>Run card</h2><table class="card" aria-label="Run card">'
+            + "".join(f'<tr><th class=name scope="row">{k}</th><td>{v}</td></tr>' for k, v in items)
+            + "</table></section>")
 
 
-def heatmap(report: ComparisonReport, size: int = 520) -> str:
-    """The 2-way TVD of each evaluated pair among the (at most 30) worst columns; white = 0, red = the worst."""
-    names = [c.name for c in report.columns[:HEATMAP_COLUMNS]]
-    index = {name: i for i, name in enumerate(names)}
-    n = len(names)
-    if n < 2:
-        return "<p>(fewer than two columns)</p>"
-    margin, cell = 140, (size - 140) / n
-    worst = max([p.tvd for p in report.pairs] + [1e-9])
-    parts = []
-    for pair in report.pairs:
-        if pair.a in index and pair.b in index:
-            shade = int(255 * (1 - pair.tvd / worst))
-            for i, j in ((index[pair.a], index[pair.b]), (index[pair.b], index[pair.a])):
-                parts.append(f'<rect x="{margin + j * cell:.1f}" y="{margin + i * cell:.1f}" width="{cell:.1f}" '
-                             f'height="{cell:.1f}" fill="rgb(255,{shade},{shade})"><title>{escape(pair.a)} × '
-                             f'{escape(pair.b)}: TVD {pair.tvd:.4f}</title></rect>')
-    for name, i in index.items():
-        short = escape(name[:20])
-        parts.append(f'<text x="{margin - 4}" y="{margin + (i + 0.7) * cell:.1f}" font-size="10" '
-                     f'text-anchor="end">{short}</text>')
-        parts.append(f'<text font-size="10" transform="translate({margin + (i + 0.3) * cell:.1f},{margin - 4}) '
-                     f'rotate(-60)">{short}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img">'
-            f'{"".join(parts)}</svg>')
+def _privacy(privacy: dict[str, Any] | None) -> str:
+    if not privacy:
+        return ('<section id="privacy"><h2>Privacy</h2><p>The run that made this synthetic table is unknown '
+                '(evaluated from files): no privacy guarantee can be stated here.</p></section>')
+    stages = sorted((privacy.get("spent_by_stage") or {}).items(), key=lambda kv: -float(kv[1]))
+    rho = float(privacy.get("rho") or 0) or 1.0
+    ledger = _rows(["stage", "ρ spent", "share of ρ"], [[escape(str(k)), f"{float(v):.6g}", _pct(float(v) / rho)]
+                                                       for k, v in stages], label="Ledger by stage")
+    columns = _rows(["column", "kind", "domain provenance", "binning"],
+                    [[escape(str(c.get("name"))), escape(str(c.get("kind"))), escape(str(c.get("provenance"))),
+                      escape(str(c.get("binning") or "–"))] for c in privacy.get("columns", [])],
+                    label="Column provenance")
+    return (f'<section id="privacy"><h2>Privacy</h2><p><b>{escape(str(privacy.get("summary", "")))}</b></p>'
+            f'<p>Method {escape(str(privacy.get("method")))}; ε = {_fmt(privacy.get("epsilon"), 4)}, '
+            f'δ = {float(privacy.get("delta") or 0):.3g}, ρ = {float(privacy.get("rho") or 0):.6g} '
+            f'(spent {float(privacy.get("rho_spent") or 0):.6g}); domain mode '
+            f'<b>{escape(str(privacy.get("domain_mode")))}</b>; randomness: {escape(str(privacy.get("randomness")))}.'
+            f'</p><h3>Ledger by stage</h3>{ledger}<h3>Where each column\'s domain came from</h3>'
+            '<p class="muted">public: declared by you; dp: derived with DP and charged to the ledger; data: read off '
+            f'the data without DP (not covered by the guarantee).</p>{columns}</section>')
 
 
-def render_html(report: ComparisonReport, *, title: str = "Synthetic data evaluation",
-                privacy_summary: str = "") -> str:
-    """The whole report as one self-contained HTML document, opening with the run's privacy summary
-    (the one truthful line of its privacy report) when there is one."""
-    plots = "".join(bar_chart(plot) for plot in report.plots)
-    extra = []
-    if report.pearson_diff is not None:
-        extra.append(f"mean |Δ Pearson r| over numeric pairs: <b>{_fmt(report.pearson_diff)}</b>")
-    if report.cramers_v_diff is not None:
-        extra.append(f"mean |Δ Cramér's V| over evaluated pairs: <b>{_fmt(report.cramers_v_diff)}</b>")
+def _verdict(report: EvaluationReport) -> str:
+    v = report.verdict
+    warnings = "".join(
+        f'<li><span class="sev sev{w.severity}">{_SEVERITY.get(w.severity, "low")}</span>{escape(w.message)}</li>'
+        for w in v.warnings) or '<li class="ok">No warnings.</li>'
+    pairs = (f"pair trends {_fmt(v.pair_trends, 1)} % (baseline {_fmt(v.baseline_pair_trends, 1)} %)"
+             if v.pair_trends is not None else "no pairs")
+    return (f'<section id="verdict"><h2>Verdict</h2><div class="score"><div><div class="big">{v.overall:.1f} %</div>'
+            f'overall quality</div><div><div class="base">{v.baseline_overall:.1f} %</div>independent-columns '
+            f'baseline</div></div><p>Column shapes {v.column_shapes:.1f} % (baseline {v.baseline_column_shapes:.1f} %),'
+            f' {pairs}. 100 % means the same distributions; a useful synthesizer beats the baseline.</p>'
+            f'<h3>Warnings, worst first</h3><ul class="warnings">{warnings}</ul></section>')
+
+
+def _fidelity(report: EvaluationReport) -> str:
+    f = report.fidelity
+    marginals = _rows(["marginals", "sets", "mean TVD", "worst TVD", "baseline mean", "baseline worst"], [
+        [f"{m.way}-way{' (sampled)' if m.sampled else ''}", str(m.count), _fmt(m.mean), _fmt(m.worst), _fmt(b.mean),
+         _fmt(b.worst)] for m, b in zip(f.marginals, f.baseline, strict=True)], label="Marginal TVD")
+    columns = _rows(
+        ["column", "kind", "cells", "shape", "TVD", "KS", "Wasserstein / range", "mean pair TVD", "missing real",
+         "missing synth", "real cells covered", "out of domain"],
+        [[escape(c.name), f"{c.kind} ({c.encoding})", str(c.cells), _pct(c.shape, 0), _fmt(c.tvd), _fmt(c.ks),
+          _fmt(c.wasserstein), _fmt(c.pair_tvd), _pct(c.missing_real), _pct(c.missing_synth), _pct(c.coverage, 0),
+          f"{c.out_of_domain:,} ({_pct(c.out_of_domain_share)})"] for c in f.columns], label="Columns")
+    plots = "".join(bar_chart(p) for p in f.plots)
+    correlations = [f"mean |Δ Pearson r| over numeric pairs: <b>{_fmt(f.pearson_diff)}</b>"
+                    if f.pearson_diff is not None else "",
+                    f"mean |Δ Cramér's V| over evaluated pairs: <b>{_fmt(f.cramers_v_diff)}</b>"
+                    if f.cramers_v_diff is not None else ""]
+    return (f'<section id="fidelity"><h2>Fidelity</h2><p>{f.rows_real:,} real rows, {f.rows_synth:,} synthetic rows. '
+            'All figures use the evaluation encoding computed from the <em>real</em> values (not the synthesizer\'s '
+            f'bins). TVD = ½ Σ|p − q| over a marginal\'s cells, in [0, 1]; 0 means identical.</p>{marginals}'
+            f'<p>{"<br>".join(c for c in correlations if c)}</p><h3>Columns, worst shape first</h3>{columns}'
+            f'<h3>Real vs synthetic, the worst columns</h3><div class="plots">{plots}</div>'
+            f'<h3>Pairs</h3>{heatmap(f)}</section>')
+
+
+def _utility(report: EvaluationReport) -> str:
+    u = report.utility
+    if u is None:
+        return ('<section id="utility"><h2>Utility</h2><p>No target column was chosen. Choose one (API '
+                '<code>target</code>, CLI <code>--target</code>, or the UI) to compare a model trained on the '
+                'synthetic data with one trained on the real data.</p></section>')
+    if u.task == "classification":
+        head = ["trained on", "accuracy", "macro F1"]
+        rows = [["real (TRTR)", _fmt(u.real_model.accuracy), _fmt(u.real_model.f1)],
+                ["synthetic (TSTR)", _fmt(u.synth_model.accuracy), _fmt(u.synth_model.f1)],
+                ["always the majority class", _fmt(u.majority_accuracy), "–"]]
+    else:
+        head, rows = ["trained on", "R²"], [["real (TRTR)", _fmt(u.real_model.r2)],
+                                            ["synthetic (TSTR)", _fmt(u.synth_model.r2)]]
+    return (f'<section id="utility"><h2>Utility: predicting {escape(u.target)!s}</h2><p>{escape(u.model)}, '
+            f'{u.train_real_rows:,} real / {u.train_synth_rows:,} synthetic training rows, tested on {u.test_rows:,} '
+            f'held-out real rows.</p>{_rows(head, rows, label="Utility")}<p class="muted">{escape(u.note)}</p>'
+            '</section>')
+
+
+def _disclosure(report: EvaluationReport) -> str:
+    d = report.disclosure
+    rows = [["synthetic rows that copy a real row exactly", f"{_pct(d.exact_copy_rate, 2)} ({d.exact_copies:,})",
+             f"{_pct(d.holdout_copy_rate, 2)} of held-out real rows copy a reference row "
+             f"({_pct(d.reference_copy_rate, 2)} of synthetic rows)"],
+            ["unique real rows reproduced", _pct(d.unique_real_reproduced, 2),
+             f"of {d.unique_real_rows:,} unique rows"],
+            ["median distance to the closest real record (share of columns)", _fmt(d.dcr_synth_median),
+             f"{_fmt(d.dcr_holdout_median)} for held-out real rows"],
+            ["distance 0 (identical evaluation cells)", _pct(d.dcr_synth_zero), f"{_pct(d.dcr_holdout_zero)} held out"],
+            ["P(synthetic row closer than a held-out row)", _pct(d.closer_than_holdout),
+             "50 % if no closer than fresh real rows"]]
+    return (f'<section id="disclosure"><h2>Disclosure checks (empirical, not a DP claim)</h2>'
+            f'<p class="label">{escape(d.note)}</p>'
+            f'{_rows(["check", "synthetic", "for scale"], rows, label="Disclosure")}'
+            f'<p class="muted">Distances over {d.queries:,} synthetic and {d.queries:,} held-out rows against '
+            f'{d.reference_rows:,} reference rows.</p></section>')
+
+
+_DEFINITIONS = """<section id="definitions"><h2>How the figures are computed</h2><ul>
+<li>Evaluation cells per column, from the real values: categories (and integer codes with at most 1,000 values)
+keep their real values, those under 0.1 % of the rows (and beyond the 50 most frequent) pooled; other numbers
+and dates: values holding 5 % of the rows on their own, the rest cut at its 20-quantiles; plus cells for values
+the real column never has, below/above its range, and missing.</li>
+<li>Column shape = 1 − KS statistic (binned numbers) or 1 − TVD on the cells; pair trend = 1 − |Δ Pearson r| / 2
+(two numeric columns) or 1 − 2-way TVD; overall quality = mean of the average column shape and the average pair
+trend (SDMetrics' Quality Report definitions). The baseline resamples each real column independently.</li>
+<li>Out of domain: a synthetic value the real column never has, outside its range, with more decimals than any
+real value, or not a number in a numeric column.</li>
+<li>All random draws (sampled pairs/triples, baseline, splits) come from seed {seed}: the same tables give the same
+figures.</li></ul></section>"""
+
+
+def render_html(report: EvaluationReport, *, title: str | None = None) -> str:
+    """The whole report as one self-contained HTML document."""
+    heading = title or f"Evaluation of {report.card.dataset}"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{_STYLE}</style></head>
-<body><h1>{escape(title)}</h1>
-{f'<p class="privacy"><b>Privacy:</b> {escape(privacy_summary)}</p>' if privacy_summary else ""}
-<p class="label">{escape(report.label)}</p>
-<p>{report.rows_real:,} real rows, {report.rows_synth:,} synthetic rows, {len(report.columns)} columns.
-TVD = ½ Σ|p − q| over a marginal's cells, in [0, 1]; 0 means identical. The baseline draws every column
-independently from the real 1-way marginals: a synthesizer should beat it on 2- and 3-way marginals.</p>
-<h2>Marginal TVD</h2>{_marginal_table(report)}
-<p>{"<br>".join(extra)}</p>
-<h2>Columns, worst first</h2>{_column_table(report)}
-<h2>Real vs synthetic marginals of the worst columns</h2><div class="plots">{plots}</div>
-<h2>Pairwise 2-way TVD</h2>{heatmap(report)}
+<html lang="en"><head><meta charset="utf-8"><title>{escape(heading)}</title><style>{_STYLE}</style></head>
+<body><h1>{escape(heading)}</h1>
+<p class="label" id="owner-only">{escape(report.label)}. Only the privacy section describes the differentially
+private release; everything else compares it with the real data, for the data owner only.</p>
+{_card(report)}{_privacy(report.privacy)}{_verdict(report)}{_fidelity(report)}{_utility(report)}
+{_disclosure(report)}{_DEFINITIONS.format(seed=report.seed)}
 </body></html>
 """

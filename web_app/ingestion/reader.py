@@ -17,9 +17,10 @@ No web framework here: the worker and the CLI import this module.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,6 +39,7 @@ from web_app.ingestion.dialect import (
 )
 from web_app.ingestion.errors import IngestionError, IngestionLimits, too_large
 from web_app.ingestion.source import (
+    CHUNK,
     SAMPLE_BYTES,
     copy_limited,
     decode_sample,
@@ -82,6 +84,8 @@ class IngestedTable:
         warnings: human-readable notes for the review step (renames, columns read as text…).
         null_token: the token the file writes for a missing cell (e.g. ``?``; ``""`` for empty cells), so
             synthetic output can write missing cells the same way.
+        sha256: hex SHA-256 of the file as given (the archive for a .zip/.gz), so a run can name its input
+            in a way the curator can check with ``sha256sum``.
     """
 
     frame: pd.DataFrame
@@ -90,10 +94,16 @@ class IngestedTable:
     header_renames: tuple[HeaderRename, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     null_token: str = ""
+    sha256: str = ""
 
     @property
     def dialect_description(self) -> str:
         return self.dialect.describe()
+
+    @property
+    def output_format(self) -> dict[str, str]:
+        """The file's delimiter, decimal mark and encoding (the review's suggestion for the output's look)."""
+        return {"delimiter": self.dialect.delimiter, "decimal": self.dialect.decimal, "encoding": self.encoding}
 
 
 def ingest_upload(
@@ -103,16 +113,24 @@ def ingest_upload(
     *,
     limits: IngestionLimits | None = None,
     options: IngestionOptions | None = None,
+    discard_source: bool = False,
 ) -> IngestedTable:
     """Copy an upload stream to ``workdir`` under the byte cap, then :func:`ingest_path` it.
 
     Only the suffix of ``filename`` is used (never as a path): ``upload.csv``, ``upload.zip``, ``upload.gz``.
+    With ``discard_source`` the stream is truncated once copied, so a spooled upload's temporary file does
+    not hold a second copy on disk while the table is read.
     """
     limits = limits or IngestionLimits()
     suffix = Path(filename or "upload.csv").suffix.lower()
     suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ".csv"
     target = workdir / f"upload{suffix}"
     copy_limited(source, target, limits.max_bytes)
+    if discard_source:
+        try:
+            source.truncate(0)
+        except (OSError, ValueError):  # io.UnsupportedOperation is both: a pipe, stdin
+            pass
     return ingest_path(target, limits=limits, options=options)
 
 
@@ -133,7 +151,9 @@ def ingest_path(
         raise IngestionError("file_not_found", f"no such file: {path}")
     with tempfile.TemporaryDirectory(prefix="privsyn-ingest-") as workdir:
         csv_path = materialize_csv(path, Path(workdir), limits)
-        return _ingest_csv(csv_path, limits, options)
+        table = _ingest_csv(csv_path, limits, options)
+    with path.open("rb") as file:
+        return replace(table, sha256=hashlib.file_digest(file, "sha256").hexdigest())
 
 
 def _ingest_csv(path: Path, limits: IngestionLimits, options: IngestionOptions) -> IngestedTable:
@@ -146,10 +166,11 @@ def _ingest_csv(path: Path, limits: IngestionLimits, options: IngestionOptions) 
         raise IngestionError("empty_file", "the file has no header row", hint="the first line must name the columns")
     if len(header) > limits.max_columns:
         raise IngestionError(
-            "too_many_columns", f"the file has {len(header):,} columns; the limit is {limits.max_columns:,}",
-            hint="drop columns you do not need before uploading",
+            "too_many_columns", f"the file has {len(header):,} columns; the limit is {limits.max_columns:,} "
+            "(PRIVSYN_MAX_COLUMNS on the service)", hint="drop columns you do not need before uploading",
         )
     names, renames = clean_header(header)
+    _check_row_cap(path, encoding, dialect, names, limits)
     table, as_text = _read_arrow(path, encoding, dialect, names, options)
     if table.num_rows == 0:
         raise IngestionError("header_only", "the file has a header row but no data rows",
@@ -161,6 +182,33 @@ def _ingest_csv(path: Path, limits: IngestionLimits, options: IngestionOptions) 
     warnings += [f"column {name!r} has values that are not all numbers or dates; read as text" for name in as_text]
     null_token = dominant_null_token(text, dialect, options.null_tokens, trim=options.trim_whitespace)
     return IngestedTable(frame, dialect, _canonical(encoding), renames, tuple(warnings), null_token)
+
+
+def _check_row_cap(path: Path, encoding: str, dialect: Dialect, names: list[str], limits: IngestionLimits) -> None:
+    """Refuse a file over ``limits.max_rows`` before the full parse materializes it.
+
+    Line breaks bound the rows from above in every supported encoding (a quoted value may hold one, a row
+    never has fewer), so a file with at most ``max_rows`` of them needs no look. Otherwise one column is
+    streamed block by block and counting stops as soon as the cap is passed: memory stays one block.
+    """
+    newlines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            newlines += chunk.count(b"\n")
+    if newlines <= limits.max_rows:
+        return
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, block_size=1 << 20)
+    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=dialect.quotechar, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(include_columns=[names[0]], column_types={names[0]: pa.string()})
+    rows = 0
+    try:
+        with pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert) as reader:
+            for batch in reader:
+                rows += batch.num_rows
+                if rows > limits.max_rows:
+                    raise too_large("rows", rows, limits.max_rows, unit="rows")
+    except pa.ArrowInvalid:
+        return  # the full parse names the problem
 
 
 def _canonical(encoding: str) -> str:

@@ -46,13 +46,15 @@ class RemoteJobRunner:
     def submit(self, job: JobRecord, request_key: str) -> Submission:
         self._due(job.id)  # the scheduler has nothing new to say right after submission
         try:
-            return self.control.submit(job.id, request_key)
+            submission = self.control.submit(job.id, request_key)
+            self._store.release_lease(job.id)  # the scheduler holds it now; its worker takes a lease when it runs
+            return submission
         except SubmissionError as e:
             log.warning("job %s: %s submission failed: %s", job.id, self.control.backend, e)
             self._finish(job.id, JobState.FAILED, JobFailure("submission_failed", str(e)[:2000]))
             return Submission(None, {"backend": self.control.backend, "error": str(e)[:2000]})
 
-    def wait(self, job_id: str, timeout: float | None = None) -> None:
+    async def wait(self, job_id: str) -> None:
         return None
 
     def refresh(self, job: JobRecord) -> None:

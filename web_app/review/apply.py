@@ -4,14 +4,12 @@
 values their codecs read (numbers, ``datetime64``; a value that does not parse becomes missing), redraws
 values outside a ``resample`` column's category list uniformly from the list, and fills the missing cells
 of a non-nullable column from its public domain (the "other" bucket, a uniform category, or a uniform value
-between its bounds) — row by row, so it reads no other record. :func:`restore_table` writes datetime
-columns back in their input format. :func:`spreadsheet_safe` protects CSV cells that a spreadsheet would
-run as a formula.
+between its bounds) — row by row, so it reads no other record. The synthetic CSV is written by
+:func:`web_app.review.output.write_csv`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,8 +18,6 @@ import pandas as pd
 from method.api.metadata import ColumnSpec
 from method.preprocess_common.categorical import normalise
 from web_app.review.confirm import ConfirmedSchema
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def prepare_table(
@@ -95,39 +91,3 @@ def _resample_outside(series: pd.Series, categories: tuple[Any, ...], rng: np.ra
     choices[:] = list(categories)
     replaced[outside] = choices[rng.integers(0, len(categories), size=int(outside.sum()))]
     return pd.Series(replaced, index=series.index, name=series.name).infer_objects()
-
-
-def restore_table(synthetic: pd.DataFrame, datetime_formats: Mapping[str, str]) -> pd.DataFrame:
-    """``synthetic`` with datetime columns written back in their input format (missing stays missing)."""
-    out = synthetic.copy()
-    for name, fmt in datetime_formats.items():
-        if name in out.columns and fmt != "ISO8601":
-            stamps = pd.to_datetime(out[name])
-            out[name] = stamps.dt.strftime(fmt).where(stamps.notna(), None)
-    return out
-
-
-def synthetic_csv(synthetic: pd.DataFrame, datetime_formats: Mapping[str, str], null_token: str = "") -> bytes:
-    """The synthetic table as the CSV users download: dates in their input format, formula-like cells
-    defused, missing cells written with the input's own null token."""
-    safe = spreadsheet_safe(restore_table(synthetic, datetime_formats))
-    text: str = safe.to_csv(index=False, na_rep=null_token)
-    return text.encode()
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting with ``= + - @`` (or tab/CR) get a leading ``'`` so spreadsheets show them as text.
-
-    >>> spreadsheet_safe(pd.DataFrame({"a": ["=1+1", "x", None], "b": [-1, 2, 3]}))["a"].tolist()[:2]
-    ["'=1+1", 'x']
-    """
-    out = frame.copy()
-    for name in out.columns:
-        column = out[name]
-        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype):
-            continue
-        text = column.astype("str")
-        risky = text.str.startswith(_FORMULA_START) & column.notna()
-        if risky.any():
-            out[name] = column.where(~risky, "'" + text)
-    return out

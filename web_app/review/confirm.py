@@ -17,7 +17,6 @@ user's (the draft never excludes a column by itself) and are always honoured.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,7 +26,16 @@ import pandas as pd
 
 from method.api.base import PrivacySpec
 from method.api.errors import InvalidMetadataError
-from method.api.metadata import BINNINGS, COLUMN_KINDS, DP_BINNINGS, ColumnSpec, Provenance, TableMetadata
+from method.api.metadata import (
+    BINNINGS,
+    COLUMN_KINDS,
+    DP_BINNINGS,
+    MAX_BINS,
+    MAX_DP_RESOLUTION,
+    ColumnSpec,
+    Provenance,
+    TableMetadata,
+)
 from method.api.noise import NoiseSource
 from method.api.privacy import BudgetLedger
 from method.preprocess_common.binning import explicit_edges
@@ -35,9 +43,11 @@ from method.preprocess_common.categorical import normalise
 from web_app.data_inference import OTHER_LABEL
 from web_app.ingestion.column_stats import value_counts
 from web_app.ingestion.errors import IngestionLimits, SchemaError
+from web_app.ingestion.json_text import JsonLimitError, parse_json
 from web_app.review.discover import (
     Decision,
     DomainBudget,
+    Source,
     discover_bounds,
     discover_categories,
     discover_column,
@@ -45,6 +55,7 @@ from web_app.review.discover import (
     epoch_ns,
     public_dtype,
 )
+from web_app.review.output import CsvFormat, declared_decimals, format_declared, output_dialect
 from web_app.review.payload import REMAP_STRATEGIES, Payload
 from web_app.synthesis_service import DomainStory, SynthesisRequest
 
@@ -101,6 +112,9 @@ class ConfirmedSchema:
         declared: the kept columns whose entries were declared public.
         decisions: every structural fact of the release with its source (the privacy report lists them).
         null_token: how the synthetic CSV writes a missing cell.
+        decimals: per numerical column, the decimals its synthetic values are written with.
+        output_dialect: the declared ``output_format`` (delimiter, decimal mark, encoding), ``None`` for
+            standard CSV.
     """
 
     metadata: TableMetadata
@@ -113,6 +127,13 @@ class ConfirmedSchema:
     declared: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
     null_token: str = ""
+    decimals: dict[str, int] = field(default_factory=dict)
+    output_dialect: dict[str, str] | None = None
+
+    def csv_format(self) -> CsvFormat:
+        """How this schema's synthetic CSV is written."""
+        return CsvFormat(**(self.output_dialect or {}), null_token=self.null_token,
+                         datetime_formats=self.datetime_formats, decimals=self.decimals)
 
     @property
     def discovered(self) -> bool:
@@ -124,7 +145,9 @@ def load_json(value: Payload | str | bytes, what: str) -> Payload:
     """A payload given as a dict or a JSON string (``malformed_json`` / ``malformed_payload`` otherwise)."""
     if isinstance(value, str | bytes):
         try:
-            value = json.loads(value)
+            value = parse_json(value)
+        except JsonLimitError as error:
+            raise SchemaError("json_too_complex", f"{what}: {error}") from None
         except ValueError as error:
             raise SchemaError("malformed_json", f"{what} is not valid JSON: {error}") from error
     if not isinstance(value, dict):
@@ -168,7 +191,7 @@ def metadata_from_confirmed(
     Args:
         domain_data: per kept column, its confirmed description (a dict or its JSON text).
         info_data: the info payload: ``excluded_columns`` (left out even if in ``domain_data``),
-            ``declared_public``, ``domain_mode``, ``null_token``.
+            ``declared_public``, ``domain_mode``, ``null_token``, ``output_format``, ``declared_format``.
         frame: the ingested table the payload describes.
         limits: ``max_categories`` caps confirmed category lists.
         budget: what DP discovery may spend (needed when :func:`needs_discovery` is not 0).
@@ -180,7 +203,8 @@ def metadata_from_confirmed(
         SchemaError: ``malformed_json``, ``malformed_payload``, ``unknown_column``, ``no_columns``,
             ``unknown_type``, ``invalid_categories``, ``too_many_categories``, ``invalid_strategy``,
             ``invalid_bounds``, ``invalid_binning``, ``bin_edges_not_increasing``, ``not_numeric``,
-            ``not_datetime``, ``invalid_column``, ``invalid_domain_mode``, ``nothing_left``.
+            ``not_datetime``, ``invalid_column``, ``invalid_domain_mode``, ``nothing_left``, ``invalid_decimals``,
+            ``invalid_output_format``.
     """
     limits = limits or IngestionLimits()
     domain = load_json(domain_data, "domain_data")
@@ -212,6 +236,9 @@ def metadata_from_confirmed(
             decisions += found.decisions
             builder.formats.pop(name, None)
             builder.remap.pop(name, None)
+            builder.decimals.pop(name, None)
+            if found.decimals is not None:
+                builder.decimals[name] = found.decimals
             if found.datetime_format is not None:
                 builder.formats[name] = found.datetime_format
             if found.spec is None:
@@ -226,7 +253,10 @@ def metadata_from_confirmed(
     except InvalidMetadataError as error:
         raise SchemaError("invalid_column", str(error)) from error
     null_token = _null_token(info, run_mode)
-    decisions.append(Decision("", "null_token", null_token, "declared" if run_mode == "as_confirmed" else "default"))
+    source: Source = "declared" if format_declared(info, run_mode) else "default"
+    decisions.append(Decision("", "null_token", null_token, source))
+    dialect = output_dialect(info, run_mode)
+    decisions.append(Decision("", "output_format", dialect or CsvFormat().dialect_json(), source))
     names = tuple(spec.name for spec in specs)
     return ConfirmedSchema(
         metadata, names, tuple(str(c) for c in frame.columns if c not in names),
@@ -234,6 +264,7 @@ def metadata_from_confirmed(
         {name: builder.remap[name] for name in names if name in builder.remap},
         {name: builder.formats[name] for name in names if name in builder.formats},
         run_mode, tuple(name for name in names if name in declared), tuple(decisions), null_token,
+        {name: builder.decimals[name] for name in names if name in builder.decimals}, dialect,
     )
 
 
@@ -246,7 +277,7 @@ def _declared(info: Payload, mode: str, kept: Any) -> set[str]:
 
 def _null_token(info: Payload, mode: str) -> str:
     token = info.get("null_token", "")
-    if mode != "as_confirmed" or not isinstance(token, str):
+    if not format_declared(info, mode) or not isinstance(token, str):
         return ""
     return token
 
@@ -284,6 +315,8 @@ def _finite(value: Any, column: str, what: str) -> float:
         raise SchemaError("invalid_bounds", f"column {column!r}: {what} must be a number, got {value!r}")
     try:
         number = float(value)
+    except OverflowError:
+        raise SchemaError("invalid_bounds", f"column {column!r}: {what} is too large to be a finite number") from None
     except ValueError:
         raise SchemaError("invalid_bounds", f"column {column!r}: {what} must be a number, got {value!r}") from None
     if not math.isfinite(number):
@@ -301,6 +334,7 @@ class _Builder:
         self.limits = limits
         self.remap: dict[str, str] = {}
         self.formats: dict[str, str] = {}
+        self.decimals: dict[str, int] = {}
         self.open: dict[str, set[str]] = {}
 
     def column(self, name: str, entry: Any, series: pd.Series) -> ColumnSpec:
@@ -327,6 +361,8 @@ class _Builder:
             decided["other_label"] = spec.other_value if spec.other_token else None
         else:
             decided |= {"integer": spec.integer, "binning": {"method": spec.effective_binning, "bins": spec.bins}}
+        if spec.kind == "numerical" and not spec.integer:
+            decided["decimals"] = self.decimals.get(name)
         if spec.kind == "datetime" and "datetime_format" not in open_facts:
             decided["datetime_format"] = self.formats.get(name)
         decisions += [Decision(name, key, value, "declared") for key, value in decided.items()]
@@ -404,6 +440,9 @@ class _Builder:
             self.formats[name] = fmt or "ISO8601"
         else:
             values = _as_numbers(series, name)
+            places = declared_decimals(entry, name)
+            if places is not None and not entry.get("integer", False):
+                self.decimals[name] = places
         present = values.dropna()
         data_bounds = (float(present.min()), float(present.max())) if len(present) else (0.0, 0.0)
         method, bins, raw_edges = _binning(name, entry.get("binning"))
@@ -455,8 +494,9 @@ def _binning(name: str, value: Any) -> tuple[str, int, list[Any]]:
         raise SchemaError("invalid_binning", f"column {name!r}: binning method {method!r} is not one of "
                           f"{', '.join(BINNINGS)}")
     bins = value.get("bins", value.get("bin_count", 32))
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 100_000:
-        raise SchemaError("invalid_binning", f"column {name!r}: bins must be an integer in [1, 100000], got {bins!r}")
+    most = MAX_DP_RESOLUTION if method in DP_BINNINGS else MAX_BINS  # a DP binning's bins: its finest resolution
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= most:
+        raise SchemaError("invalid_binning", f"column {name!r}: bins must be an integer in [1, {most}], got {bins!r}")
     raw = value.get("edges", value.get("bin_edges"))
     if raw is None:
         return method, bins, []

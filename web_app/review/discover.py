@@ -2,7 +2,7 @@
 
 A confirmed column is either *declared* (the user, a schema file or the ``as_confirmed`` mode says its
 entry is public) or not. An undeclared column's entry is only a suggestion: every structural fact of it
-— kind, exclusion, nullable, integer, date format, categories, bounds — is derived here with DP
+— kind, exclusion, nullable, integer, decimals, date format, categories, bounds — is derived here with DP
 (:mod:`method.preprocess_common.discovery`), charged to the run's ledger under ``domain:*`` stages, and its
 binning is the public default. A declared column whose entry leaves a fact open (no category list, no
 bounds, no date format) gets just that fact from here. Every fact is recorded as a :class:`Decision` with
@@ -29,8 +29,9 @@ DEFAULT_BINS = 32
 #: The finest resolution PrivTree may split an undeclared numeric column down to (its leaves adapt): one
 #: whole number per cell up to a range of 2^17 (Adult's capital-gain: [0, 131072], 92 % zeros).
 DP_BINNING_RESOLUTION = MAX_DP_RESOLUTION
-#: Shares of a column's discovery budget: the structure counts, the date-format test (text columns).
-STRUCTURE_SHARE, FORMAT_SHARE = 0.15, 0.10
+#: Shares of a column's discovery budget: the structure counts, the date-format test (text columns), the
+#: decimals of numbers that are not whole.
+STRUCTURE_SHARE, FORMAT_SHARE, DECIMALS_SHARE = 0.15, 0.10, 0.10
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +87,13 @@ class DomainBudget:
 
 @dataclass(frozen=True, slots=True)
 class DiscoveredColumn:
-    """An undeclared column after discovery: its spec (``None`` when DP excluded it), date format, facts."""
+    """An undeclared column after discovery: its spec (``None`` when DP excluded it), date format, facts,
+    and the decimals its values are written with (``None``: full precision, or not a number)."""
 
     spec: ColumnSpec | None
     datetime_format: str | None
     decisions: tuple[Decision, ...]
+    decimals: int | None = None
 
 
 def public_dtype(kind: str, integer: bool, nullable: bool) -> str:
@@ -165,6 +168,11 @@ def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> Disco
     integer = kind == "datetime" or structure.integer
     values = epoch_ns(series, fmt) if fmt is not None else pd.to_numeric(series, errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan)
+    decimals = None
+    if not integer:
+        decimals = discovery.dp_decimals(values, budget.ledger, DECIMALS_SHARE * rho, budget.noise, measured=name)
+        rest -= DECIMALS_SHARE * rho
+        facts.append(Decision(name, "decimals", decimals, "dp", DECIMALS_SHARE * rho))
     bounds = discover_bounds(values, name, budget, rest, integer)
     facts.append(Decision(name, "kind", kind, "dp", STRUCTURE_SHARE * rho))
     if bounds is None:
@@ -179,7 +187,7 @@ def discover_column(name: str, series: pd.Series, budget: DomainBudget) -> Disco
     spec = ColumnSpec(name, kind, dtype=public_dtype(kind, integer, structure.nullable), lower=lower,  # type: ignore[arg-type]
                       upper=upper, binning="privtree", bins=bins, integer=integer, nullable=structure.nullable,
                       provenance="dp")
-    return DiscoveredColumn(spec, fmt, _with_dtype(facts, spec))
+    return DiscoveredColumn(spec, fmt, _with_dtype(facts, spec), decimals)
 
 
 def _with_dtype(facts: list[Decision], spec: ColumnSpec) -> tuple[Decision, ...]:

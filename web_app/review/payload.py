@@ -6,16 +6,20 @@ back to ``/confirm_synthesis``, and the CLI's schema file (``privsyn infer -o sc
 provenance live in :mod:`web_app.review.confirm`. The format is documented in ``docs/data.md``.
 
 Per column, ``domain_data[name]`` has the legacy fields (``type``; categorical: ``categories``,
-``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``, ``special_token``,
-``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``, ``numeric_summary``, ``binning``,
-``size``) plus ours (``dtype``, ``provenance``, ``integer``, ``nullable``, ``datetime_format``). The draft
-is a *suggestion* read off the data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and
-``info_data["declared_public"]`` is empty, so confirming it unchanged uses none of it (every fact is
-discovered with DP at confirm, :mod:`web_app.review.confirm`). The draft never excludes a column by itself:
-a column inference would leave out (an identifier, an empty column) stays in ``domain_data`` with that
-suggestion in ``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so
-``excluded_columns`` only ever holds the user's exclusions. ``info_data["null_token"]`` suggests how the
-output writes a missing cell; it is used only when the user declares the schema (``as_confirmed``).
+``categories_preview``, ``value_counts``, ``categories_from_data``, ``category_null_token``,
+``special_token``, ``excluded_strategy``, ``numeric_candidate_summary``; numerical: ``bounds``,
+``numeric_summary``, ``binning``, ``size``; ``binning.bin_count`` repeats ``bins``) plus ours (``dtype``,
+``provenance``, ``integer``, ``nullable``, ``datetime_format``, ``decimals``). The draft is a *suggestion* read
+off the data, for the owner's eyes: ``info_data["domain_mode"]`` is ``dp`` and ``info_data["declared_public"]``
+is empty, so confirming it unchanged uses none of it (every fact is discovered with DP at confirm,
+:mod:`web_app.review.confirm`). The draft never excludes a column by itself: a column inference would leave
+out (an identifier, an empty column) stays in ``domain_data`` with that suggestion in
+``info_data["inference_report"]`` (``kind: excluded``, ``suggested_fix: exclude``), so ``excluded_columns``
+only ever holds the user's exclusions. ``info_data`` also carries the predecessor's ``num_columns``,
+``cat_columns``, ``n_num_features``, ``n_cat_features`` and ``inference_settings`` keys.
+``info_data["null_token"]`` and ``info_data["output_format"]`` (the input's delimiter, decimal mark and
+encoding) suggest how the output file is written; they are used only when ``info_data["declared_format"]`` is
+true (the user declares the file's format public) or the schema is declared (:mod:`web_app.review.output`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from web_app.data_inference import OTHER_LABEL, ColumnInference, InferredMetadata, default_bins
+from web_app.review.output import inferred_decimals
 
 SCHEMA_VERSION = 1
 NULL_TOKEN = "<NA>"
@@ -39,7 +44,7 @@ Payload = dict[str, Any]
 
 def draft_payload(
     inferred: InferredMetadata, frame: pd.DataFrame, *, name: str = "dataset", warnings: tuple[str, ...] = (),
-    null_token: str = "",
+    null_token: str = "", output_format: dict[str, str] | None = None,
 ) -> tuple[Payload, Payload]:
     """The legacy ``(domain_data, info_data)`` for review (every value provenance ``data``).
 
@@ -49,11 +54,16 @@ def draft_payload(
         name: the dataset's display name.
         warnings: ingestion warnings to show in the review (header renames…).
         null_token: how the input wrote missing cells (a suggestion for the output).
+        output_format: the input's delimiter, decimal mark and encoding (a suggestion for the output; the
+            confirm uses it only if the confirmed ``info_data`` still holds it, :mod:`web_app.review.output`).
 
     Returns:
         ``domain_data`` (kept columns, table order) and ``info_data``; both JSON-serialisable.
     """
     domain_data = {c.name: column_payload(c, inferred.settings.bins) for c in inferred.columns}
+    for column in inferred.columns:
+        if column.kind == "numerical" and not column.integer:
+            domain_data[column.name]["decimals"] = inferred_decimals(frame[column.name])
     info_data = {
         "schema_version": SCHEMA_VERSION,
         "name": name,
@@ -63,20 +73,31 @@ def draft_payload(
         "domain_mode": "dp",
         "declared_public": [],
         "null_token": null_token,
+        **({"output_format": output_format} if output_format else {}),
         "inference_settings": _settings_json(inferred),
         "inference_report": {c.name: _report(c) for c in inferred.columns},
         "warnings": list(warnings),
+        **_legacy_counts(domain_data),
     }
     return domain_data, info_data
+
+
+def _legacy_counts(domain_data: Payload) -> Payload:
+    """The predecessor's column lists: categorical columns, and every other kind as numerical."""
+    categorical = [name for name, entry in domain_data.items() if entry["type"] == "categorical"]
+    numerical = [name for name, entry in domain_data.items() if entry["type"] != "categorical"]
+    return {"num_columns": numerical, "cat_columns": categorical,
+            "n_num_features": len(numerical), "n_cat_features": len(categorical)}
 
 
 def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
     """``domain_data[name]`` of one inferred column (a column inference would exclude is drafted as a
     categorical column with no category list: DP discovery decides, unless the user excludes it)."""
     common = {"dtype": column.dtype, "provenance": "data", "integer": column.integer, "nullable": column.nullable}
-    if column.kind == "excluded":
-        return {"type": "categorical", "categories": None, "categories_from_data": False,
-                "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special", **common}
+    if column.kind == "excluded":  # the preview holds only the "other" label: the legacy UI needs one value
+        return {"type": "categorical", "categories": None, "categories_preview": [OTHER_LABEL],
+                "categories_from_data": False, "special_token": OTHER_LABEL, "excluded_strategy": "map_to_special",
+                **common}
     if column.kind == "categorical":
         return {"type": "categorical", **_categorical(column), **common}
     bounds = _bounds(column)
@@ -85,7 +106,7 @@ def column_payload(column: ColumnInference, bins: int = 32) -> Payload:
         "type": column.kind,
         "bounds": bounds,
         "numeric_summary": dict(bounds),
-        "binning": {"method": column.binning, "bins": count},
+        "binning": {"method": column.binning, "bins": count, "bin_count": count},
         "size": count,
         **common,
     }
@@ -156,8 +177,9 @@ def _report(column: ColumnInference) -> Payload:
 
 
 def _settings_json(inferred: InferredMetadata) -> Payload:
-    return {key: list(value) if isinstance(value, tuple) else value
+    ours = {key: list(value) if isinstance(value, tuple) else value
             for key, value in dataclasses.asdict(inferred.settings).items()}
+    return {**ours, **inferred.settings.legacy_json(), "max_categorical_preview_values": PREVIEW}
 
 
 def schema_document(domain_data: Payload, info_data: Payload) -> Payload:

@@ -14,6 +14,7 @@ export type JobSummary = Schemas["JobSummary"];
 export type JobsPublic = Schemas["JobsPublic"];
 export type ConfirmPublic = Schemas["ConfirmPublic"];
 export type PreviewPublic = Schemas["PreviewPublic"];
+export type JobSchemaPublic = Schemas["JobSchemaPublic"];
 export type MethodPublic = Schemas["MethodPublic"];
 export type MethodsPublic = Schemas["MethodsPublic"];
 export type EvaluatePublic = Schemas["EvaluatePublic"];
@@ -92,6 +93,16 @@ export function errorSentence(status: number, body: unknown): { message: string;
 }
 
 async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(path, init);
+  return (await response.json()) as T;
+}
+
+/** A request whose success has no body (204). */
+async function sendEmpty(path: string, init: RequestInit): Promise<void> {
+  await request(path, init);
+}
+
+async function request(path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(apiUrl(path), { credentials: "include", ...init });
@@ -109,7 +120,7 @@ async function send<T>(path: string, init: RequestInit = {}): Promise<T> {
     const signIn = response.status === 401 ? "You are not signed in. " : "";
     throw new ApiError(signIn + message, response.status, code, hint);
   }
-  return (await response.json()) as T;
+  return response;
 }
 
 function form(fields: Record<string, string | Blob | undefined>, fileName?: string): FormData {
@@ -160,10 +171,15 @@ export const api = {
   methods: () => send<MethodsPublic>(fillPath("/methods")),
   jobs: () => send<JobsPublic>(fillPath("/jobs")),
   job: (jobId: string) => send<JobPublic>(fillPath("/jobs/{job_id}", { job_id: jobId })),
+  /** Delete a finished run's stored data (409 while it is queued or running; its ε still counts). */
+  deleteJob: (jobId: string) => sendEmpty(fillPath("/jobs/{job_id}", { job_id: jobId }), { method: "DELETE" }),
   cancel: (jobId: string) =>
     send<JobPublic>(fillPath("/jobs/{job_id}/cancel", { job_id: jobId }), { method: "POST" }),
 
   /** A preview read back (what `POST /synthesize` answered); 404 once it expired or for another owner's id. */
+  /** The reviewed schema a run was confirmed with; 404 for runs confirmed before schemas were kept. */
+  jobSchema: (jobId: string) => send<JobSchemaPublic>(fillPath("/jobs/{job_id}/schema", { job_id: jobId })),
+
   storedPreview: (previewId: string) =>
     send<PreviewPublic>(fillPath("/previews/{preview_id}", { preview_id: previewId })),
 
@@ -189,8 +205,9 @@ export const api = {
     return send<ConfirmPublic>(fillPath("/confirm_synthesis"), { method: "POST", body });
   },
 
-  evaluate: (sessionId: string) =>
-    send<EvaluatePublic>(fillPath("/evaluate"), { method: "POST", body: form({ session_id: sessionId }) }),
+  /** The evaluation report; with a `target` column it adds the utility check (TSTR vs TRTR). */
+  evaluate: (sessionId: string, target?: string) =>
+    send<EvaluatePublic>(fillPath("/evaluate"), { method: "POST", body: form({ session_id: sessionId, target: target || undefined }) }),
 
   /** The first `maxLines` lines of the synthetic CSV (stops reading once it has them). */
   csvHead: async (sessionId: string, maxLines = 21): Promise<string> => {
@@ -229,5 +246,6 @@ function countLines(text: string): number {
 export const links = {
   download: (jobId: string) =>
     apiUrl(fillPath("/download_synthesized_data/{session_id}", { session_id: jobId })),
-  report: (jobId: string) => apiUrl(fillPath("/evaluate/{session_id}/report", { session_id: jobId })),
+  report: (jobId: string, target?: string) =>
+    apiUrl(fillPath("/evaluate/{session_id}/report", { session_id: jobId })) + (target ? `?target=${encodeURIComponent(target)}` : ""),
 };

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Root
+         * @description The browser app to a browser (``Accept: text/html``, when built); ``{"message": …}`` to every other client.
+         */
+        get: operations["service-root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/confirm_synthesis": {
         parameters: {
             query?: never;
@@ -38,6 +58,8 @@ export interface paths {
         /**
          * Download Synthesized Data
          * @description The synthetic CSV of a succeeded job, streamed from the artifact store (404 before).
+         *
+         *     ``session_id`` is the job id, or (legacy clients) the preview's ``unique_id``: its newest succeeded job.
          */
         get: operations["results-download"];
         put?: never;
@@ -59,7 +81,8 @@ export interface paths {
         put?: never;
         /**
          * Evaluate Session
-         * @description Compare the synthetic table with the real one (not differentially private; owner only).
+         * @description Evaluate the synthetic table against the real one: run card, privacy report, verdict, fidelity, utility
+         *     (with a ``target``) and disclosure checks (not differentially private; owner only).
          */
         post: operations["results-evaluate"];
         delete?: never;
@@ -77,7 +100,7 @@ export interface paths {
         };
         /**
          * Evaluation Report
-         * @description The evaluation of ``POST /evaluate`` as a self-contained HTML page with plots.
+         * @description The evaluation of ``POST /evaluate`` as one self-contained HTML page (same figures, same seed).
          */
         get: operations["results-report"];
         put?: never;
@@ -117,7 +140,9 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The caller's jobs, newest first (every owner's for an admin), without ledger or report.
+         * @description A page of the caller's jobs, newest first (every owner's for an admin), without ledger or report.
+         *
+         *     Each listed job that is not final is reconciled first (a lost worker shows as ``failed`` here).
          */
         get: operations["jobs-list"];
         put?: never;
@@ -139,13 +164,19 @@ export interface paths {
          * Get Job
          * @description One job: state, progress, artifacts, ledger and, once it succeeded, its privacy report.
          *
-         *     The job is refreshed from its executor first (a dead worker makes it ``failed``,
-         *     ``worker_died``).
+         *     The job is reconciled with its executor first (a dead worker makes it ``failed``, ``worker_died``;
+         *     one that stopped renewing its lease ``worker_lost``; one past ``PRIVSYN_JOB_TIMEOUT_MIN`` ``timeout``).
          */
         get: operations["jobs-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Job
+         * @description Delete a finished job's stored data now: its confirmed (real) input, synthetic CSV, privacy report,
+         *     ledger and cached session. A queued or running job answers 409 (cancel it first). What the job spent
+         *     still counts in its dataset's odometer.
+         */
+        delete: operations["jobs-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -165,6 +196,28 @@ export interface paths {
          * @description Cancel a job (final: no late worker revives it); a finished job is returned unchanged.
          */
         post: operations["jobs-cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job Schema
+         * @description The reviewed schema the job was confirmed with (``domain_data``, ``info_data``), for a re-run with changes.
+         *
+         *     404 for an unknown job, another owner's, or one confirmed before schemas were kept.
+         */
+        get: operations["jobs-schema"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -205,7 +258,11 @@ export interface paths {
         get: operations["synthesis-preview-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Preview
+         * @description Delete a preview now: its stored upload and inferred draft (jobs confirmed from it keep theirs).
+         */
+        delete: operations["synthesis-preview-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -311,6 +368,11 @@ export interface components {
          * @description How a numerical or datetime column is cut into bins (``edges``: the caller's own, public).
          */
         Binning: {
+            /**
+             * Bin Count
+             * @description legacy clients' name for bins (the draft sends both)
+             */
+            bin_count?: number;
             /** Bins */
             bins: number;
             /** Edges */
@@ -327,6 +389,11 @@ export interface components {
         "Body_results-evaluate": {
             /** Session Id */
             session_id: string;
+            /**
+             * Target
+             * @description a column to predict: adds TSTR vs TRTR utility (a model trained on the synthetic rows vs one trained on real rows, both tested on held-out real rows)
+             */
+            target?: string | null;
         };
         /**
          * Bounds
@@ -365,6 +432,11 @@ export interface components {
             category_null_token?: string;
             /** Datetime Format */
             datetime_format?: string | null;
+            /**
+             * Decimals
+             * @description numerical columns that are not whole: decimals of the output (0–6; null: full precision); used when the column is declared, else discovered with DP
+             */
+            decimals?: number | null;
             /** Dtype */
             dtype?: string;
             /**
@@ -433,17 +505,23 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * ColumnResultPublic
-         * @description One column's checks, worst ``score`` first (``null`` where a figure is undefined).
+         * ColumnResult
+         * @description One column's checks. ``shape`` (0–1, 1 = same distribution) is 1 − KS for a ``bins`` column and
+         *     1 − TVD on the evaluation cells otherwise; columns are listed worst shape first.
          */
-        ColumnResultPublic: {
-            /**
-             * Coverage
-             * @description share of the real categories the synthetic has
-             */
+        ColumnResult: {
+            /** Cells */
+            cells: number;
+            /** Coverage */
             coverage: number | null;
+            /** Distinct Real */
+            distinct_real: number;
+            /** Encoding */
+            encoding: string;
             /** Kind */
             kind: string;
+            /** Ks */
+            ks: number | null;
             /** Missing Real */
             missing_real: number;
             /** Missing Synth */
@@ -452,41 +530,48 @@ export interface components {
             name: string;
             /** Out Of Domain */
             out_of_domain: number;
-            /**
-             * Pair Tvd
-             * @description mean 2-way TVD of its pairs; null: no pair
-             */
+            out_of_domain_detail: components["schemas"]["OutOfDomain"];
+            /** Out Of Domain Share */
+            out_of_domain_share: number;
+            /** Pair Tvd */
             pair_tvd: number | null;
-            /** Score */
-            score: number;
+            /** Shape */
+            shape: number;
             /** Tvd */
             tvd: number;
+            /** Wasserstein */
+            wasserstein: number | null;
         };
         /**
-         * ComparisonPublic
-         * @description The non-DP comparison of the synthetic table with the real one (``data_comparison``).
+         * ComparisonReport
+         * @description Everything :func:`compare` measured; see the module docstring.
          */
-        ComparisonPublic: {
+        ComparisonReport: {
             /** Baseline */
-            baseline: components["schemas"]["MarginalScoresPublic"][];
+            baseline: components["schemas"]["MarginalScores"][];
+            baseline_scores: components["schemas"]["Scores"];
             /** Columns */
-            columns: components["schemas"]["ColumnResultPublic"][];
+            columns: components["schemas"]["ColumnResult"][];
             /** Cramers V Diff */
             cramers_v_diff: number | null;
-            /** Label */
+            /**
+             * Label
+             * @default non-DP evaluation, owner only: these figures read the real data and must not be published
+             */
             label: string;
             /** Marginals */
-            marginals: components["schemas"]["MarginalScoresPublic"][];
+            marginals: components["schemas"]["MarginalScores"][];
             /** Pairs */
-            pairs: components["schemas"]["PairResultPublic"][];
+            pairs: components["schemas"]["PairResult"][];
             /** Pearson Diff */
             pearson_diff: number | null;
             /** Plots */
-            plots: components["schemas"]["MarginalPlotPublic"][];
+            plots: components["schemas"]["MarginalPlot"][];
             /** Rows Real */
             rows_real: number;
             /** Rows Synth */
             rows_synth: number;
+            synthetic_scores: components["schemas"]["Scores"];
         };
         /**
          * ConfirmForm
@@ -632,6 +717,11 @@ export interface components {
              */
             created_at: string;
             dataset_budget?: components["schemas"]["DatasetBudgetPublic"] | null;
+            /**
+             * Dataset Name
+             * @description the table's display name (the form's dataset_name)
+             */
+            dataset_name: string;
             /** Download Url */
             download_url: string;
             error: components["schemas"]["FailurePublic"] | null;
@@ -695,7 +785,7 @@ export interface components {
             column: string;
             /**
              * Decision
-             * @description kind, excluded, nullable, integer, dtype, datetime_format, categories, bounds, binning, other_label or null_token
+             * @description kind, excluded, nullable, integer, dtype, datetime_format, decimals, categories, bounds, binning, other_label, null_token or output_format
              */
             decision: string;
             /** Rho */
@@ -707,6 +797,43 @@ export interface components {
             source: "declared" | "dp" | "default";
             /** Value */
             value: unknown;
+        };
+        /**
+         * DisclosureResult
+         * @description The figures of the module docstring (shares in [0, 1]; DCR as the share of differing columns).
+         */
+        DisclosureResult: {
+            /** Closer Than Holdout */
+            closer_than_holdout: number;
+            /** Dcr Holdout Median */
+            dcr_holdout_median: number;
+            /** Dcr Holdout Zero */
+            dcr_holdout_zero: number;
+            /** Dcr Synth Median */
+            dcr_synth_median: number;
+            /** Dcr Synth Zero */
+            dcr_synth_zero: number;
+            /** Exact Copies */
+            exact_copies: number;
+            /** Exact Copy Rate */
+            exact_copy_rate: number;
+            /** Holdout Copy Rate */
+            holdout_copy_rate: number;
+            /**
+             * Note
+             * @default Empirical checks on this one release, labelled as such: they are not a differential-privacy claim (the privacy guarantee is the ledger above), and passing them does not make a release private.
+             */
+            note: string;
+            /** Queries */
+            queries: number;
+            /** Reference Copy Rate */
+            reference_copy_rate: number;
+            /** Reference Rows */
+            reference_rows: number;
+            /** Unique Real Reproduced */
+            unique_real_reproduced: number;
+            /** Unique Real Rows */
+            unique_real_rows: number;
         };
         /**
          * DomainData
@@ -734,11 +861,42 @@ export interface components {
         ErrorResponse: {
             detail: components["schemas"]["ErrorBody"];
         };
-        /** EvaluatePublic */
+        /**
+         * EvaluatePublic
+         * @description The evaluation report (``web_app.evaluation.evaluate``): run card, privacy report, verdict, fidelity,
+         *     utility (``null`` without a target) and disclosure checks. Not differentially private; owner only.
+         */
         EvaluatePublic: {
             /** Message */
             message: string;
-            results: components["schemas"]["ComparisonPublic"];
+            results: components["schemas"]["EvaluationReport"];
+        };
+        /**
+         * EvaluationReport
+         * @description The whole report (module docstring); ``privacy`` is the run's privacy report JSON (``None``: unknown).
+         */
+        EvaluationReport: {
+            card: components["schemas"]["RunCard"];
+            disclosure: components["schemas"]["DisclosureResult"];
+            fidelity: components["schemas"]["ComparisonReport"];
+            /**
+             * Label
+             * @default non-DP evaluation, owner only: these figures read the real data and must not be published
+             */
+            label: string;
+            /** Privacy */
+            privacy: {
+                [key: string]: unknown;
+            } | null;
+            /** Seed */
+            seed: number;
+            /**
+             * Targets
+             * @default []
+             */
+            targets: string[];
+            utility: components["schemas"]["UtilityResult"] | null;
+            verdict: components["schemas"]["Verdict"];
         };
         /** FailurePublic */
         FailurePublic: {
@@ -752,8 +910,18 @@ export interface components {
          * @description ``info_data``: the table as a whole (its columns, the excluded ones, the inference).
          */
         InfoData: {
+            /**
+             * Cat Columns
+             * @description legacy: the categorical columns
+             */
+            cat_columns?: string[];
             /** Columns */
             columns: string[];
+            /**
+             * Declared Format
+             * @description true declares the file's format (output_format, null_token) public: the output is written like the input; otherwise standard CSV
+             */
+            declared_format?: boolean;
             /**
              * Declared Public
              * @description columns whose confirmed entries are the user's public declaration
@@ -777,13 +945,24 @@ export interface components {
             inference_settings?: {
                 [key: string]: number | boolean | string[];
             };
+            /** N Cat Features */
+            n_cat_features?: number;
+            /** N Num Features */
+            n_num_features?: number;
             /** Name */
             name?: string;
             /**
              * Null Token
-             * @description how the output writes a missing cell (used when as_confirmed)
+             * @description how the output writes a missing cell (used when the file's format is declared)
              */
             null_token?: string;
+            /**
+             * Num Columns
+             * @description legacy: the columns that are not categorical
+             */
+            num_columns?: string[];
+            /** @description the input file's delimiter, decimal mark and encoding (used when declared) */
+            output_format?: components["schemas"]["OutputFormat"];
             /** Schema Version */
             schema_version?: number;
             /** Train Size */
@@ -837,6 +1016,18 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * JobSchemaPublic
+         * @description The reviewed schema a job was confirmed with, and the preview it came from (``null``: none recorded).
+         */
+        JobSchemaPublic: {
+            domain_data: components["schemas"]["DomainData"];
+            info_data: components["schemas"]["InfoData"];
+            /** Job Id */
+            job_id: string;
+            /** Preview Id */
+            preview_id: string | null;
+        };
         /** JobSummary */
         JobSummary: {
             /**
@@ -869,6 +1060,11 @@ export interface components {
             count: number;
             /** Data */
             data: components["schemas"]["JobSummary"][];
+            /**
+             * Next Url
+             * @description the next (older) page, or null on the last page
+             */
+            next_url?: string | null;
         };
         /**
          * LedgerEntryPublic
@@ -897,10 +1093,10 @@ export interface components {
             stage: string;
         };
         /**
-         * MarginalPlotPublic
-         * @description Real vs synthetic 1-way marginal of a column over its encoded cells.
+         * MarginalPlot
+         * @description Real vs synthetic 1-way marginal of one column over its evaluation cells.
          */
-        MarginalPlotPublic: {
+        MarginalPlot: {
             /** Column */
             column: string;
             /** Labels */
@@ -911,10 +1107,10 @@ export interface components {
             synth: number[];
         };
         /**
-         * MarginalScoresPublic
-         * @description Mean and worst TVD over the evaluated ``way``-attribute marginals (``sampled``: a sample).
+         * MarginalScores
+         * @description Mean and worst TVD over the evaluated ``way``-attribute marginals.
          */
-        MarginalScoresPublic: {
+        MarginalScores: {
             /** Count */
             count: number;
             /** Mean */
@@ -925,6 +1121,11 @@ export interface components {
             way: number;
             /** Worst */
             worst: number;
+        };
+        /** Message */
+        Message: {
+            /** Message */
+            message: string;
         };
         /**
          * MethodParameterPublic
@@ -970,14 +1171,78 @@ export interface components {
             data: components["schemas"]["MethodPublic"][];
         };
         /**
-         * PairResultPublic
-         * @description A pair of columns: 2-way TVD and Cramér's V on both tables (null: too many cells).
+         * ModelScores
+         * @description One model's scores on the held-out real rows (``f1``: classification only).
          */
-        PairResultPublic: {
+        ModelScores: {
+            /** Accuracy */
+            accuracy?: number | null;
+            /** F1 */
+            f1?: number | null;
+            /** R2 */
+            r2?: number | null;
+        };
+        /**
+         * OutOfDomain
+         * @description Synthetic values the real column rules out: a code/category it never has (``unseen``), a number
+         *     outside its range, more decimals than any real value, text in a numeric column (``unparsed``).
+         */
+        OutOfDomain: {
+            /**
+             * Out Of Range
+             * @default 0
+             */
+            out_of_range: number;
+            /**
+             * Unparsed
+             * @default 0
+             */
+            unparsed: number;
+            /**
+             * Unseen
+             * @default 0
+             */
+            unseen: number;
+            /**
+             * Wrong Precision
+             * @default 0
+             */
+            wrong_precision: number;
+        };
+        /**
+         * OutputFormat
+         * @description How the input file was written; the output is written the same way once declared.
+         */
+        OutputFormat: {
+            /**
+             * Decimal
+             * @enum {string}
+             */
+            decimal: "." | ",";
+            /**
+             * Delimiter
+             * @enum {string}
+             */
+            delimiter: "," | ";" | "\t" | "|";
+            /** Encoding */
+            encoding: string;
+        };
+        /**
+         * PairResult
+         * @description A pair of columns: 2-way TVD on the evaluation cells, Cramér's V and (two numeric columns) Pearson r
+         *     on both tables, and its pair-trend similarity (SDMetrics' definitions, see the verdict).
+         */
+        PairResult: {
             /** A */
             a: string;
             /** B */
             b: string;
+            /** R Real */
+            r_real: number | null;
+            /** R Synth */
+            r_synth: number | null;
+            /** Trend */
+            trend: number;
             /** Tvd */
             tvd: number;
             /** V Real */
@@ -1081,6 +1346,52 @@ export interface components {
             code: string;
             /** Message */
             message: string;
+        };
+        /**
+         * RunCard
+         * @description What was run: the data set, its size, the method and its privacy parameters, the randomness.
+         *     ``epsilon``/``delta``/``rho`` are ``None`` when the synthetic table's run is unknown (``privsyn evaluate``).
+         */
+        RunCard: {
+            /** Columns */
+            columns: number;
+            /** Dataset */
+            dataset: string;
+            /** Delta */
+            delta: number | null;
+            /** Epsilon */
+            epsilon: number | null;
+            /** Evaluated At */
+            evaluated_at: string;
+            /** Method */
+            method: string | null;
+            /** Randomness */
+            randomness: string;
+            /** Rho */
+            rho: number | null;
+            /** Rows */
+            rows: number;
+            /** Rows Synth */
+            rows_synth: number;
+            /** Run At */
+            run_at: string | null;
+            /** Seed */
+            seed: number | null;
+            /** Version */
+            version: string;
+        };
+        /**
+         * Scores
+         * @description What the verdict needs of one table (the synthetic or the baseline): marginals, column shapes,
+         *     pair trends.
+         */
+        Scores: {
+            /** Column Shapes */
+            column_shapes: number;
+            /** Marginals */
+            marginals: components["schemas"]["MarginalScores"][];
+            /** Pair Trends */
+            pair_trends: number | null;
         };
         /**
          * StatusPublic
@@ -1205,6 +1516,77 @@ export interface components {
             update_iterations: string;
         };
         /**
+         * UtilityResult
+         * @description TSTR vs TRTR for one target (module docstring). ``metric`` names the headline figure; ``gap`` is
+         *     TRTR − TSTR on it (positive: the synthetic-trained model is worse).
+         */
+        UtilityResult: {
+            /** Gap */
+            gap: number | null;
+            /** Majority Accuracy */
+            majority_accuracy: number | null;
+            /** Metric */
+            metric: string;
+            /** Model */
+            model: string;
+            /** Note */
+            note: string;
+            real_model: components["schemas"]["ModelScores"];
+            synth_model: components["schemas"]["ModelScores"];
+            /** Target */
+            target: string;
+            /** Task */
+            task: string;
+            /** Test Rows */
+            test_rows: number;
+            /** Train Real Rows */
+            train_real_rows: number;
+            /** Train Synth Rows */
+            train_synth_rows: number;
+            /** Trtr */
+            trtr: number;
+            /** Tstr */
+            tstr: number;
+        };
+        /**
+         * Verdict
+         * @description Scores in percent (``None``: undefined, e.g. one column has no pairs) and the warnings, worst first.
+         */
+        Verdict: {
+            /** Baseline Column Shapes */
+            baseline_column_shapes: number;
+            /** Baseline Overall */
+            baseline_overall: number;
+            /** Baseline Pair Trends */
+            baseline_pair_trends: number | null;
+            /** Column Shapes */
+            column_shapes: number;
+            /** Overall */
+            overall: number;
+            /** Pair Trends */
+            pair_trends: number | null;
+            /** Summary */
+            summary: string;
+            /** Warnings */
+            warnings: components["schemas"]["VerdictWarning"][];
+        };
+        /**
+         * VerdictWarning
+         * @description One finding: ``severity`` 3 high, 2 medium, 1 low; ``subject`` the column or ``table``.
+         */
+        VerdictWarning: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /** Severity */
+            severity: number;
+            /** Size */
+            size: number;
+            /** Subject */
+            subject: string;
+        };
+        /**
          * WhoAmIPublic
          * @description Who the service thinks is calling, and the upload limits the UI should enforce before posting.
          */
@@ -1229,6 +1611,36 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "service-root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                    "text/html": string;
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "synthesis-confirm": {
         parameters: {
             query?: never;
@@ -1252,7 +1664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConfirmPublic"];
                 };
             };
-            /** @description the body is not a readable form (malformed multipart) */
+            /** @description malformed_form, truncated_body, bad_content_length: the body is not a whole, readable form */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1272,6 +1684,33 @@ export interface operations {
             };
             /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_timeout: the request body stopped arriving */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_too_large, form_too_large, file_too_large, uncompressed_too_large, too_many_rows: the request or the upload is over a limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported_media_type: a form route got a body that is not a form */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1428,7 +1867,10 @@ export interface operations {
     };
     "results-report": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a column to predict: adds TSTR vs TRTR utility (a model trained on the synthetic rows vs one trained on real rows, both tested on held-out real rows) */
+                target?: string | null;
+            };
             header?: never;
             path: {
                 session_id: string;
@@ -1515,7 +1957,12 @@ export interface operations {
     };
     "jobs-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description jobs per page */
+                limit?: number;
+                /** @description only jobs older than this job (the next page: follow next_url) */
+                before?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1533,6 +1980,24 @@ export interface operations {
             };
             /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1609,6 +2074,71 @@ export interface operations {
             };
         };
     };
+    "jobs-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description conflict: an illegal state change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "jobs-cancel": {
         parameters: {
             query?: never;
@@ -1627,6 +2157,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobPublic"];
+                };
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "jobs-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobSchemaPublic"];
                 };
             };
             /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
@@ -1754,6 +2342,62 @@ export interface operations {
             };
         };
     };
+    "synthesis-preview-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preview_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthenticated: no identity came with the request, or the proxy's is not trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not_found: an unknown or expired id, or another owner's (indistinguishable) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the request is invalid; the code names the problem (invalid_privacy_parameters, invalid_parameter, invalid_metadata, malformed_json, invalid_request, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description internal_error: something went wrong on the service's side (the error was logged) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "service-readyz": {
         parameters: {
             query?: never;
@@ -1781,7 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description not_ready: the metadata store or object storage is unreachable */
+            /** @description not_ready, unavailable: the metadata store or object storage is unreachable or read-only right now */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1864,7 +2508,7 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewPublic"];
                 };
             };
-            /** @description the body is not a readable form (malformed multipart) */
+            /** @description malformed_form, truncated_body, bad_content_length: the body is not a whole, readable form */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,8 +2526,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description file_too_large, uncompressed_too_large, too_many_rows: the upload is over a limit */
+            /** @description request_timeout: the request body stopped arriving */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description request_too_large, form_too_large, file_too_large, uncompressed_too_large, too_many_rows: the request or the upload is over a limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description unsupported_media_type: a form route got a body that is not a form */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -41,3 +41,8 @@ export function secondsBetween(start: string | null | undefined, end: string | n
   const value = (new Date(end).getTime() - new Date(start).getTime()) / 1000;
   return Number.isFinite(value) ? value : null;
 }
+
+/** "1 category", "3 categories": `count` with the noun in the number it needs. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : pluralForm}`;
+}

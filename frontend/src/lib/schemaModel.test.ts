@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { adultOrigin } from "../test/fixtures";
 import {
   applyDraft, buildRow, columnOfMessage, confirmPayload, declaredColumns, draftOf, exportDocument, importDocument,
-  isDeclared, replaceEntry, setDeclared, setDomainMode, setTypes, validateDraft, type Draft,
+  describeOutputFormat, isDeclared, replaceEntry, setDeclared, setDomainMode, setTypes, setWritesLikeInput, validateDraft,
+  withSuggestedExclusions,
+  type Draft, type SchemaState,
 } from "./schemaModel";
 
 const numeric: Draft = {
   type: "numerical", min: "0", max: "10", bins: "32", binning: "uniform", categories: "", strategy: "map_to_special",
-  nullable: false, integer: true, format: "", otherLabel: "other",
+  nullable: false, integer: true, decimals: "", format: "", otherLabel: "other",
 };
 
 describe("validateDraft", () => {
@@ -120,5 +122,38 @@ describe("columnOfMessage", () => {
     expect(columnOfMessage("column 'age': min 5 is greater than max 3", columns)).toBe("age");
     expect(columnOfMessage(`Column "it's": bins must be an integer`, columns)).toBe("it's");
     expect(columnOfMessage("column(s) 'zzz' are not in the table", columns)).toBeNull();
+  });
+});
+
+describe("the output file's format", () => {
+  it("is written like the input unless the user unticks it, and the confirm says so", () => {
+    const state: SchemaState = {
+      domain: {},
+      info: { columns: ["a"], excluded_columns: [], output_format: { delimiter: ";", decimal: ",", encoding: "cp1252" }, null_token: "?" },
+    };
+    expect(describeOutputFormat(state.info)).toBe("semicolon-separated, decimal comma, Windows-1252, missing cells as ?");
+    expect(confirmPayload(state).info.declared_format).toBe(true);
+    expect(confirmPayload(setWritesLikeInput(state, false)).info.declared_format).toBe(false);
+  });
+
+  it("validates decimals as 0 to 6 or blank", () => {
+    expect(validateDraft({ ...numeric, integer: false, decimals: "7" }).decimals).toMatch(/0 to 6/);
+    expect(validateDraft({ ...numeric, integer: false, decimals: "" }).decimals).toBeUndefined();
+  });
+});
+
+describe("the review's starting point", () => {
+  it("excludes the columns the inference suggests leaving out, with their reason kept", () => {
+    const state: SchemaState = {
+      domain: { parcel_id: { type: "categorical", categories: null }, area: { type: "numerical" } },
+      info: {
+        columns: ["parcel_id", "area"], excluded_columns: [],
+        inference_report: { parcel_id: { kind: "excluded", suggested_fix: "exclude", reasons: [{ code: "identifier_text", message: "near-unique text" }] } },
+      },
+    };
+    const start = withSuggestedExclusions(state);
+    expect(start.info.excluded_columns).toEqual(["parcel_id"]);
+    expect(buildRow(start, state, "parcel_id")).toMatchObject({ type: "excluded", reason: "near-unique text" });
+    expect(withSuggestedExclusions(start)).toBe(start);
   });
 });

@@ -13,6 +13,7 @@
  * `src/client/schema.d.ts`; unknown fields are kept as they came.
  */
 import type { components } from "../client/schema";
+import { plural } from "./format";
 
 type Schemas = components["schemas"];
 /** `domain_data[column]`. */
@@ -123,7 +124,7 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
   if (type === "excluded") detail = "left out of the synthetic data";
   else if (entry?.type === "categorical") {
     detail = entry.categories
-      ? `${entry.categories.length} categories: ${shortList(entry.categories)}`
+      ? `${plural(entry.categories.length, "category", "categories")}: ${shortList(entry.categories)}`
       : "categories: the data's values (on confirm)";
   } else if (entry) {
     detail = entry.bounds && entry.bounds.min !== null && entry.bounds.max !== null
@@ -141,6 +142,24 @@ export function buildRow(state: SchemaState, origin: SchemaOrigin, name: string)
     missing: typeof report.missing === "number" ? report.missing : null,
     unique: typeof report.unique === "number" ? report.unique : null,
   };
+}
+
+/** Keep only `names` (in table order); every other column is excluded. */
+export function keepOnly(state: SchemaState, names: string[]): SchemaState {
+  const keep = new Set(names);
+  const excluded = state.info.columns.filter((c) => !keep.has(c));
+  return { ...state, info: { ...state.info, excluded_columns: excluded } };
+}
+
+/**
+ * The review's starting point: the draft with the columns the inference suggests leaving out (identifier-like
+ * or free-text columns, empty ones) excluded — shown with the reason, and included again by changing the type.
+ */
+export function withSuggestedExclusions(state: SchemaState): SchemaState {
+  const report = state.info.inference_report ?? {};
+  const suggested = state.info.columns.filter((c) => report[c]?.suggested_fix === "exclude" && !state.info.excluded_columns.includes(c));
+  if (suggested.length === 0) return state;
+  return { ...state, info: { ...state.info, excluded_columns: [...state.info.excluded_columns, ...suggested] } };
 }
 
 export function buildRows(state: SchemaState, origin: SchemaOrigin): ColumnRow[] {
@@ -196,6 +215,28 @@ export function replaceEntry(state: SchemaState, name: string, entry: ColumnEntr
   return setDeclared({ ...state, domain: { ...state.domain, [name]: entry } }, [name], true);
 }
 
+/** Whether the output is written like the input file (the user's declaration; on unless unticked). */
+export function writesLikeInput(info: InfoData): boolean {
+  return info.output_format !== undefined && info.declared_format !== false;
+}
+
+export function setWritesLikeInput(state: SchemaState, on: boolean): SchemaState {
+  return { ...state, info: { ...state.info, declared_format: on } };
+}
+
+const DELIMITER_NAMES: Record<string, string> = { ",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe" };
+const ENCODING_NAMES: Record<string, string> = { "utf-8": "UTF-8", "utf-16": "UTF-16", cp1252: "Windows-1252", "latin-1": "Latin-1" };
+
+/** "semicolon-separated, decimal comma, Windows-1252, missing cells as ?" */
+export function describeOutputFormat(info: InfoData): string {
+  const format = info.output_format;
+  if (!format) return "standard CSV";
+  const parts = [`${DELIMITER_NAMES[format.delimiter] ?? format.delimiter}-separated`,
+    format.decimal === "," ? "decimal comma" : "decimal point", ENCODING_NAMES[format.encoding] ?? format.encoding];
+  parts.push(info.null_token ? `missing cells as ${info.null_token}` : "missing cells empty");
+  return parts.join(", ");
+}
+
 /** `names` declared public (`on`) or not; `declared_public` stays in table order. */
 export function setDeclared(state: SchemaState, names: string[], on: boolean): SchemaState {
   const declared = new Set(state.info.declared_public ?? []);
@@ -225,7 +266,8 @@ export function confirmPayload(state: SchemaState): { domain: DomainData; info: 
   const known = new Set(state.info.columns);
   const declared = (state.info.declared_public ?? []).filter((c) => known.has(c));
   const ordered = state.info.columns.filter((c) => declared.includes(c));
-  return { domain: state.domain, info: { ...state.info, domain_mode: domainMode, declared_public: ordered }, domainMode };
+  const format = state.info.output_format ? { declared_format: writesLikeInput(state.info) } : {};
+  return { domain: state.domain, info: { ...state.info, domain_mode: domainMode, declared_public: ordered, ...format }, domainMode };
 }
 
 // ---------------------------------------------------------------------------------------------- the inline editor
@@ -243,13 +285,15 @@ export interface Draft {
   nullable: boolean;
   /** Numerical: whole numbers only. */
   integer: boolean;
+  /** Numerical, not whole: decimals of the output (0–6); blank = full precision. */
+  decimals: string;
   /** Datetime: how dates are written (strftime); blank = discovered with DP. */
   format: string;
   /** Categorical: the released label of values outside the list. */
   otherLabel: string;
 }
 
-export type DraftErrors = Partial<Record<"min" | "max" | "bins" | "binning" | "categories" | "otherLabel", string>>;
+export type DraftErrors = Partial<Record<"min" | "max" | "bins" | "binning" | "categories" | "otherLabel" | "decimals", string>>;
 
 export function draftOf(entry: ColumnEntry): Draft {
   const bounds = entry.bounds ?? entry.numeric_summary;
@@ -263,6 +307,7 @@ export function draftOf(entry: ColumnEntry): Draft {
     strategy: entry.excluded_strategy ?? "map_to_special",
     nullable: Boolean(entry.nullable),
     integer: Boolean(entry.integer),
+    decimals: entry.decimals === null || entry.decimals === undefined ? "" : String(entry.decimals),
     format: entry.datetime_format ?? "",
     otherLabel: String(entry.special_token ?? "other"),
   };
@@ -307,6 +352,9 @@ export function validateDraft(draft: Draft): DraftErrors {
     if (max === null) errors.max = draft.max.trim() === "" ? "Enter a maximum." : "The maximum must be a number.";
     if (min !== null && max !== null && min > max) {
       errors.max = `The maximum (${max}) must not be smaller than the minimum (${min}).`;
+    }
+    if (!draft.integer && draft.decimals.trim() !== "" && !/^[0-6]$/.test(draft.decimals.trim())) {
+      errors.decimals = "Decimals must be a whole number from 0 to 6 (blank: full precision).";
     }
   } else {
     if (!draft.min.trim()) errors.min = "Enter the earliest date.";
@@ -353,7 +401,9 @@ export function applyDraft(entry: ColumnEntry, draft: Draft, origin: ColumnEntry
     binning: { ...binning, method: draft.binning, bins },
     size: bins,
     nullable: draft.nullable,
-    ...(draft.type === "numerical" ? { integer: draft.integer } : { datetime_format: draft.format.trim() || null }),
+    ...(draft.type === "numerical"
+      ? { integer: draft.integer, decimals: draft.integer || draft.decimals.trim() === "" ? null : Number(draft.decimals.trim()) }
+      : { datetime_format: draft.format.trim() || null }),
   };
 }
 

@@ -11,7 +11,7 @@ import { EvaluationBody } from "../components/Results/Evaluation";
 import { PrivacyReport } from "../components/Results/PrivacyReport";
 import { DataStep } from "../components/Upload/DataStep";
 import { initialForm } from "../lib/runForm";
-import { adultOrigin, columnResult, comparisonFixture, jobFixture, marginalScores, pairResult, privacyReportFixture } from "./fixtures";
+import { adultOrigin, columnResult, comparisonFixture, evaluationFixture, jobFixture, marginalScores, pairResult, privacyReportFixture } from "./fixtures";
 
 async function violations(container: Element): Promise<string[]> {
   const result = await axe.run(container, { rules: { "color-contrast": { enabled: false }, region: { enabled: false } } });
@@ -54,14 +54,15 @@ describe("accessibility", () => {
       privacy_report: privacyReportFixture({ method: "aim", rho: 0.01, rho_spent: 0.01, spent_by_stage: { "aim:init": 0.01 },
         columns: [{ name: "a", kind: "categorical", provenance: "data", binning: null }], non_dp_columns: ["a"] }),
     });
-    const results = comparisonFixture({
+    const fidelity = comparisonFixture({
       marginals: [marginalScores(1, 0.01, 0.02)], baseline: [marginalScores(1, 0.02)],
       columns: [columnResult("a", 0.01), columnResult("b", 0.01)], pairs: [pairResult("a", "b", 0.1)],
       plots: [{ column: "a", labels: ["x", "y"], real: [0.5, 0.5], synth: [0.4, 0.6] }],
     });
+    const results = evaluationFixture({ fidelity });
     const { container } = render(
       <>
-        <RunStep initial={job} startedLocally={null} onSucceeded={() => undefined} onStartOver={() => undefined} />
+        <RunStep initial={job} startedLocally={null} onSucceeded={() => undefined} onBackToReview={() => undefined} onTryAnotherMethod={() => undefined} />
         <PrivacyReport job={job} />
         <EvaluationBody results={results} />
       </>,

@@ -19,28 +19,63 @@ export function privacyReportFixture(patch: Partial<PrivacyReportPublic> = {}): 
   };
 }
 
-export type Comparison = EvaluatePublic["results"];
+export type Evaluation = EvaluatePublic["results"];
+export type Comparison = Evaluation["fidelity"];
 
 /** Mean and worst TVD of the `way`-attribute marginals. */
 export function marginalScores(way: number, mean: number, worst = mean): Comparison["marginals"][number] {
   return { way, mean, worst, count: 1, sampled: false };
 }
 
-/** One column's evaluation checks (no pairs, no missing values). */
-export function columnResult(name: string, tvd: number, score = tvd): Comparison["columns"][number] {
-  return { name, kind: "categorical", tvd, pair_tvd: null, score, missing_real: 0, missing_synth: 0, coverage: null, out_of_domain: 0 };
+/** One categorical column's checks with 1-way TVD `tvd` (no pairs, no missing values, nothing out of domain). */
+export function columnResult(name: string, tvd: number, patch: Partial<Comparison["columns"][number]> = {}): Comparison["columns"][number] {
+  return {
+    name, kind: "categorical", encoding: "categories", cells: 4, distinct_real: 2, shape: 1 - tvd, tvd, ks: null,
+    wasserstein: null, pair_tvd: null, missing_real: 0, missing_synth: 0, coverage: 1, out_of_domain: 0,
+    out_of_domain_share: 0, out_of_domain_detail: { unseen: 0, out_of_range: 0, wrong_precision: 0, unparsed: 0 }, ...patch,
+  };
 }
 
 /** A pair's 2-way TVD (Cramér's V not computed). */
 export function pairResult(a: string, b: string, tvd: number): Comparison["pairs"][number] {
-  return { a, b, tvd, v_real: null, v_synth: null };
+  return { a, b, tvd, v_real: null, v_synth: null, r_real: null, r_synth: null, trend: 1 - tvd };
 }
 
-/** An evaluation of 100 real and 100 synthetic rows, with `patch` applied. */
+/** The fidelity of 100 real and 100 synthetic rows, with `patch` applied. */
 export function comparisonFixture(patch: Partial<Comparison> = {}): Comparison {
+  const scores = { marginals: [], column_shapes: 0.98, pair_trends: 0.95 };
   return {
     rows_real: 100, rows_synth: 100, marginals: [], baseline: [], columns: [], pairs: [], pearson_diff: null,
-    cramers_v_diff: null, plots: [], label: "non-DP evaluation, owner only", ...patch,
+    cramers_v_diff: null, plots: [], label: "non-DP evaluation, owner only", synthetic_scores: scores,
+    baseline_scores: { ...scores, pair_trends: 0.9 }, ...patch,
+  };
+}
+
+/** A whole evaluation report (run card, verdict, fidelity, no utility, disclosure), with `patch` applied. */
+export function evaluationFixture(patch: Partial<Evaluation> = {}): Evaluation {
+  return {
+    card: {
+      dataset: "adult.csv", rows: 100, columns: 3, rows_synth: 100, method: "privsyn", epsilon: 1, delta: 1e-9,
+      rho: 0.0144, seed: null, randomness: "fresh entropy", version: "0.1.0", run_at: "2026-12-02T00:00:00+00:00",
+      evaluated_at: "2026-12-02T00:01:00+00:00",
+    },
+    privacy: null,
+    verdict: {
+      overall: 96.5, column_shapes: 98, pair_trends: 95, baseline_overall: 94, baseline_column_shapes: 99.5,
+      baseline_pair_trends: 90, summary: "Overall quality 96.5 %", warnings: [],
+    },
+    fidelity: comparisonFixture(),
+    utility: null,
+    disclosure: {
+      exact_copy_rate: 0.001, exact_copies: 1, reference_copy_rate: 0.001, holdout_copy_rate: 0.002,
+      unique_real_rows: 90, unique_real_reproduced: 0.0, dcr_synth_median: 0.2, dcr_holdout_median: 0.2,
+      dcr_synth_zero: 0.01, dcr_holdout_zero: 0.01, closer_than_holdout: 0.5, queries: 50, reference_rows: 50,
+      note: "Empirical checks on this one release, labelled as such: they are not a differential-privacy claim.",
+    },
+    seed: 0,
+    label: "non-DP evaluation, owner only",
+    targets: ["age", "city", "plan"],
+    ...patch,
   };
 }
 

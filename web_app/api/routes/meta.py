@@ -1,14 +1,18 @@
-"""Service routes: liveness, readiness, the caller's identity, the method catalogue and the sample datasets."""
+"""Service routes: ``GET /`` (the app or a JSON greeting),
+liveness, readiness, the caller's identity, the method catalogue and the sample datasets."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from privsyn_platform.errors import NotFoundError
 from web_app.api.deps import ServicesDep
 from web_app.api.errors import error_response, error_responses
+from web_app.api.frontend import root_reply
+from web_app.api.legacy import LEGACY_ROOT
 from web_app.api.schemas import (
+    Message,
     MethodParameterPublic,
     MethodPublic,
     MethodsPublic,
@@ -22,8 +26,15 @@ from web_app.preview_service import SAMPLE_DATASETS
 router = APIRouter(tags=["service"])
 
 
+@router.get("/", response_model=Message, operation_id="service-root",
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
+def root(request: Request) -> Message | Response:
+    """The browser app to a browser (``Accept: text/html``, when built); ``{"message": …}`` to every other client."""
+    return root_reply(request) or Message(**LEGACY_ROOT)
+
+
 @router.get("/healthz", response_model=StatusPublic, operation_id="service-healthz")
-def healthz() -> StatusPublic:
+async def healthz() -> StatusPublic:
     """Liveness: answers ``ok`` whenever the process serves requests (also while jobs run)."""
     return StatusPublic(status="ok")
 

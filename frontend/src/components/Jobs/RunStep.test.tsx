@@ -9,7 +9,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe("RunStep", () => {
   it("shows the stage in words and the fraction as the progress bar's value", () => {
     vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
-    render(<RunStep initial={job({})} startedLocally={Date.now() - 12_000} onSucceeded={vi.fn()} onStartOver={vi.fn()} />);
+    render(<RunStep initial={job({})} startedLocally={Date.now() - 12_000} onSucceeded={vi.fn()} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} />);
     const bar = screen.getByRole("progressbar", { name: "Synthesis progress" });
     expect(bar).toHaveAttribute("aria-valuenow", "52");
     expect(bar).toHaveAttribute("aria-valuemin", "0");
@@ -22,7 +22,7 @@ describe("RunStep", () => {
     const done = job({ status: "succeeded", progress: { stage: "privsyn:gum", fraction: 1 } });
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(done))));
     const onSucceeded = vi.fn();
-    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
+    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={onSucceeded} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} pollMs={5} />);
     await waitFor(() => expect(onSucceeded).toHaveBeenCalledWith(done));
   });
 
@@ -31,23 +31,29 @@ describe("RunStep", () => {
     const fetchMock = vi.fn(async (url: string, _init?: RequestInit) =>
       url.endsWith("/cancel") ? new Response(JSON.stringify(cancelled)) : new Promise<Response>(() => undefined));
     vi.stubGlobal("fetch", fetchMock);
-    const onStartOver = vi.fn();
-    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={vi.fn()} onStartOver={onStartOver} pollMs={60_000} />);
+    const onBackToReview = vi.fn();
+    render(<RunStep initial={job({})} startedLocally={null} onSucceeded={vi.fn()} onBackToReview={onBackToReview}
+      onTryAnotherMethod={vi.fn()} pollMs={60_000} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Cancel run" }));
     expect(fetchMock).toHaveBeenCalledWith("/jobs/abcdef0123456789/cancel", expect.objectContaining({ method: "POST" }));
-    expect(await screen.findByText("Run cancelled")).toBeInTheDocument();
+    expect(await screen.findByText("Run cancelled. Nothing was released.")).toHaveClass("neutral-notice");
     expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Start over" }));
-    expect(onStartOver).toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Back to review" }));
+    expect(onBackToReview).toHaveBeenCalled();
   });
 
-  it("shows a failure as a sentence", () => {
+  it("shows a failure as a sentence with its code, and offers the way back", async () => {
     const failed = job({ status: "failed", error: { code: "worker_died", message: "the worker process exited with code 137" } });
-    render(<RunStep initial={failed} startedLocally={null} onSucceeded={vi.fn()} onStartOver={vi.fn()} />);
+    const onTryAnotherMethod = vi.fn();
+    render(<RunStep initial={failed} startedLocally={null} onSucceeded={vi.fn()} onBackToReview={vi.fn()} onTryAnotherMethod={onTryAnotherMethod} />);
     expect(screen.getByRole("alert")).toHaveTextContent(
-      "The run failed. The worker running this job stopped unexpectedly (out of memory or restarted). The worker process exited with code 137.",
+      "The run failed. The worker running this job stopped unexpectedly (out of memory or restarted). The worker process exited with code 137. " +
+        "(error code worker_died, job abcdef01)",
     );
+    await userEvent.setup().click(screen.getByRole("button", { name: "Try another method" }));
+    expect(onTryAnotherMethod).toHaveBeenCalled();
+    expect(screen.getByRole("button", { name: "Copy details" })).toBeInTheDocument();
   });
 });
 
@@ -62,7 +68,7 @@ describe("RunStep progress", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(replies.shift()))));
     const onSucceeded = vi.fn();
     render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0 } })} startedLocally={null}
-      onSucceeded={onSucceeded} onStartOver={vi.fn()} pollMs={5} />);
+      onSucceeded={onSucceeded} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} pollMs={5} />);
     await waitFor(() => {
       seen.push(screen.getByRole("progressbar").getAttribute("aria-valuenow") ?? "");
       expect(onSucceeded).toHaveBeenCalled();

@@ -10,7 +10,10 @@ interface Props {
   /** When this page started the run (ms since the epoch); else the job's own creation time is used. */
   startedLocally: number | null;
   onSucceeded: (job: JobPublic) => void;
-  onStartOver: () => void;
+  /** Back to the review of this run's data, with its schema as confirmed. */
+  onBackToReview: () => void;
+  /** Back to the settings, with the same data and schema, to choose another method. */
+  onTryAnotherMethod: () => void;
   pollMs?: number;
 }
 
@@ -21,12 +24,13 @@ const FAILURE_SENTENCES: Record<string, string> = {
   budget_exceeded: "The method would have spent more privacy budget than allowed.",
 };
 
-export function RunStep({ initial, startedLocally, onSucceeded, onStartOver, pollMs = 1000 }: Props) {
+export function RunStep({ initial, startedLocally, onSucceeded, onBackToReview, onTryAnotherMethod, pollMs = 1000 }: Props) {
   const ids = useId();
   const [job, setJob] = useState(initial);
   const [now, setNow] = useState(() => Date.now());
   const [pollError, setPollError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
   const succeeded = useRef(onSucceeded);
   succeeded.current = onSucceeded;
   const final = FINAL.has(job.status);
@@ -74,6 +78,17 @@ export function RunStep({ initial, startedLocally, onSucceeded, onStartOver, pol
     }
   }
 
+  async function copyDetails() {
+    const lines = [`PrivSyn run ${job.job_id}`, `method: ${job.method}`, `status: ${job.status}`,
+      ...(job.error ? [`error code: ${job.error.code}`, job.error.message] : []), `finished: ${job.finished_at ?? "—"}`];
+    try {
+      await navigator.clipboard.writeText(lines.join("\n"));
+      setCopied("Details copied.");
+    } catch {
+      setCopied("The browser did not allow copying; select the text above instead.");
+    }
+  }
+
   const created = new Date(job.created_at).getTime();
   const start = startedLocally ?? (Number.isFinite(created) ? created : now);
   const end = final && job.finished_at ? new Date(job.finished_at).getTime() : now;
@@ -111,14 +126,21 @@ export function RunStep({ initial, startedLocally, onSucceeded, onStartOver, pol
         <p>Elapsed: {formatDuration(elapsed)}</p>
       </div>
       {pollError && <ErrorAlert message={pollError} />}
-      {job.status === "failed" && <ErrorAlert message={failure} title="The run failed." />}
-      {job.status === "cancelled" && <p className="notice" role="status">Run cancelled</p>}
+      {job.status === "failed" && (
+        <ErrorAlert message={`${failure} (error code ${job.error?.code ?? "unknown"}, job ${job.job_id.slice(0, 8)})`} title="The run failed." />
+      )}
+      {job.status === "cancelled" && <p className="neutral-notice" role="status">Run cancelled. Nothing was released.</p>}
       <div className="actions">
         {!final && (
           <button type="button" className="danger" onClick={cancel} disabled={cancelling}>Cancel run</button>
         )}
         {(job.status === "cancelled" || job.status === "failed") && (
-          <button type="button" className="primary" onClick={onStartOver}>Start over</button>
+          <>
+            <button type="button" className="primary" onClick={onBackToReview}>Back to review</button>
+            <button type="button" className="secondary" onClick={onTryAnotherMethod}>Try another method</button>
+            <button type="button" className="secondary" onClick={() => void copyDetails()}>Copy details</button>
+            {copied && <span className="muted" role="status">{copied}</span>}
+          </>
         )}
       </div>
     </section>

@@ -46,7 +46,7 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
     onSave(applyDraft(entry, draft, origin));
   }
 
-  const field = (key: "min" | "max" | "bins", label: string, type: string, help?: string) => (
+  const field = (key: "min" | "max" | "bins" | "decimals", label: string, type: string, help?: string) => (
     <div className="field">
       <label htmlFor={`${ids}-${key}`}>{label}</label>
       <input
@@ -130,10 +130,13 @@ export function ColumnEditor({ name, entry, origin, onSave, onCancel }: Props) {
               <p className="help" id={`${ids}-binning-help`}>{BINNING_HELP[draft.binning]}</p>
             </div>
             {draft.type === "numerical" ? (
-              <div className="field checkbox-field">
-                <input id={`${ids}-int`} type="checkbox" checked={draft.integer} onChange={(e) => set({ integer: e.target.checked })} />
-                <label htmlFor={`${ids}-int`}>Whole numbers</label>
-              </div>
+              <>
+                <div className="field checkbox-field">
+                  <input id={`${ids}-int`} type="checkbox" checked={draft.integer} onChange={(e) => set({ integer: e.target.checked })} />
+                  <label htmlFor={`${ids}-int`}>Whole numbers</label>
+                </div>
+                {!draft.integer && field("decimals", "Decimals", "number", "Written with this many decimals; blank: full precision.")}
+              </>
             ) : (
               <div className="field">
                 <label htmlFor={`${ids}-format`}>Date format</label>

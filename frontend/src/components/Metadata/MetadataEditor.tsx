@@ -290,7 +290,7 @@ const Row = memo(function Row({
       </td>
       <td>
         {row.type === "excluded" ? (
-          <span className="muted">not synthesized (your exclusion)</span>
+          <span className="muted">not synthesized{row.suggestedFix === "exclude" ? " (suggested; change the type to keep it)" : " (your exclusion)"}</span>
         ) : (
           <div className="declare">
             <label>

@@ -72,3 +72,38 @@ describe("ReviewStep", () => {
     expect(screen.getByRole("button", { name: "Start synthesis" })).toBeEnabled();
   });
 });
+
+describe("ReviewStep with a table wider than a run can take", () => {
+  function renderWide(limit: number) {
+    const origin = adultOrigin(); // 4 columns
+    function Harness() {
+      const [value, setValue] = useState<SchemaState>(origin);
+      return <ReviewStep uniqueId="u1" origin={origin} value={value} onChange={setValue} settings={settings} maxColumns={limit}
+        onBack={() => undefined} onStarted={() => undefined} />;
+    }
+    render(<Harness />);
+    return { user: userEvent.setup(), columns: origin.info.columns.filter((c) => !origin.info.excluded_columns.includes(c)) };
+  }
+
+  it("asks which columns to keep before drawing the review: the first ones", async () => {
+    const { user, columns } = renderWide(2);
+    expect(screen.getByRole("heading", { name: "This table has 4 columns; a run can use up to 2" })).toBeInTheDocument();
+    expect(screen.queryByRole("table", { name: "Columns" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Start synthesis" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Keep the first 2" }));
+    expect(screen.getByRole("table", { name: "Columns" })).toBeInTheDocument();
+    expect(screen.getByText((_, el) => el?.tagName === "P" && /5 columns \(2 to synthesize\)/.test(el.textContent ?? ""))).toBeInTheDocument();
+    expect(screen.getByLabelText(`Type of ${columns[3]}`)).toHaveValue("excluded");
+  });
+
+  it("or picked from the list, at most the limit", async () => {
+    const { user, columns } = renderWide(2);
+    await user.click(screen.getByRole("button", { name: "Pick columns" }));
+    await user.click(screen.getByRole("checkbox", { name: columns[3] }));
+    expect(screen.getByRole("status")).toHaveTextContent("3 columns picked: pick at most 2.");
+    await user.click(screen.getByRole("checkbox", { name: columns[0] }));
+    await user.click(screen.getByRole("button", { name: "Keep the 2 picked columns" }));
+    expect(screen.getByLabelText(`Type of ${columns[0]}`)).toHaveValue("excluded");
+    expect(screen.getByLabelText(`Type of ${columns[3]}`)).not.toHaveValue("excluded");
+  });
+});

@@ -7,11 +7,13 @@ import { useId, useState } from "react";
 import { api, ApiError, type JobPublic, type RunSettings } from "../../api/client";
 import { formatNumber } from "../../lib/format";
 import {
-  columnOfMessage, confirmPayload, declaredColumns, domainModeOf, setDomainMode, type SchemaOrigin, type SchemaState,
+  columnOfMessage, confirmPayload, keepOnly, declaredColumns, describeOutputFormat, domainModeOf, setDomainMode, setWritesLikeInput,
+  writesLikeInput, type SchemaOrigin, type SchemaState,
 } from "../../lib/schemaModel";
 import { methodLabel } from "../../lib/stages";
 import { DescribedRadio } from "../ui/DescribedRadio";
 import { ErrorAlert } from "../ui/ErrorAlert";
+import { ColumnLimit } from "./ColumnLimit";
 import { MetadataEditor } from "./MetadataEditor";
 
 interface Props {
@@ -26,9 +28,11 @@ interface Props {
   onExpired?: () => void;
   /** Why this review is shown (e.g. reopened from a run of the history). */
   notice?: string | null;
+  /** The most columns a run may synthesize (`GET /whoami`); a wider table first asks which to keep. */
+  maxColumns?: number;
 }
 
-export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted, onExpired, notice }: Props) {
+export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack, onStarted, onExpired, notice, maxColumns }: Props) {
   const ids = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -79,6 +83,20 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
           description="I declare the whole schema below public: it is used exactly as shown, and the report says the domain is my declaration."
           checked={mode === "as_confirmed"} onSelect={() => onChange(setDomainMode(value, "as_confirmed"))} />
       </fieldset>
+      {info.output_format && (
+        <fieldset className="output-choice">
+          <legend>Output file</legend>
+          <label>
+            <input type="checkbox" checked={mode === "as_confirmed" || writesLikeInput(info)} disabled={mode === "as_confirmed"}
+              onChange={(e) => onChange(setWritesLikeInput(value, e.target.checked))} />{" "}
+            Write the output like the input: {describeOutputFormat(info)}
+          </label>
+          <p className="help">
+            This declares how your file is written (not anything about its rows) public. Untick it for standard CSV: comma-separated,
+            decimal point, UTF-8, missing cells empty. Numbers keep each column's decimals.
+          </p>
+        </fieldset>
+      )}
       <p className="help">
         {mode === "dp" ? (
           <>
@@ -106,11 +124,18 @@ export function ReviewStep({ uniqueId, origin, value, onChange, settings, onBack
           {warnings.map((w) => <li key={w}>{w}</li>)}
         </ul>
       )}
-      <MetadataEditor value={value} origin={origin} onChange={onChange} columnErrors={columnErrors} fileName={info.name ?? "schema"} />
+      {maxColumns !== undefined && kept > maxColumns ? (
+        <ColumnLimit columns={info.columns.filter((c) => value.domain[c] && !info.excluded_columns.includes(c))} limit={maxColumns}
+          onKeep={(keep) => onChange(keepOnly(value, keep))} />
+      ) : (
+        <MetadataEditor value={value} origin={origin} onChange={onChange} columnErrors={columnErrors} fileName={info.name ?? "schema"} />
+      )}
       {error && <ErrorAlert message={error} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={onBack}>Back</button>
-        <button type="button" className="primary" onClick={start} disabled={busy || kept === 0}>Start synthesis</button>
+        <button type="button" className="primary" onClick={start} disabled={busy || kept === 0 || (maxColumns !== undefined && kept > maxColumns)}>
+          Start synthesis
+        </button>
         {kept === 0 && <span className="field-error">Keep at least one column.</span>}
         {busy && (
           <span className="muted" role="status">

@@ -61,6 +61,7 @@ const STAGE_WORDS: Record<string, string> = {
   "domain:datetime_format": "DP discovery: date formats",
   "domain:categories": "DP discovery: category lists",
   "domain:bounds": "DP discovery: bounds",
+  "domain:decimals": "DP discovery: decimals",
 };
 
 export function PrivacyReport({ job }: { job: JobPublic }) {
@@ -96,21 +97,29 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
       <dl className="facts">
         <div><dt>ε (epsilon)</dt><dd>{formatNumber(report.epsilon)}</dd></div>
         <div><dt>δ (delta)</dt><dd>{formatNumber(report.delta)}</dd></div>
+      </dl>
+      <p className="help">
+        (ε, δ)-differential privacy: adding or removing any one person's record changes the chance of any release by at
+        most a factor e^ε, except with probability δ.
+      </p>
+      {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
+      <details className="accounting">
+        <summary>How the budget was spent (accounting in ρ-zCDP)</summary>
+      <dl className="facts">
         <div><dt>ρ (zCDP budget)</dt><dd>{formatNumber(report.rho, 4)}</dd></div>
         <div><dt>ρ spent</dt><dd>{formatNumber(report.rho_spent, 4)}</dd></div>
       </dl>
       <p className="help">
-        The budget is accounted in ρ-zero-concentrated DP and converted to (ε, δ). It was spent as follows.
+        The budget is accounted in ρ-zero-concentrated DP, which composes tightly, and converted to the (ε, δ) above.
       </p>
-      {report.randomness && <p className={report.seeded ? "warning-box" : "help"}>Randomness: {report.randomness}.</p>}
-      <table aria-label="Budget by stage" className="budget">
+      <div className="table-wrap"><table aria-label="Budget by stage" className="budget">
         <thead><tr><th scope="col">Stage</th><th scope="col">ρ</th><th scope="col">Share</th></tr></thead>
         <tbody>
           {stages.map(([stage, rho]) => {
             const share = total > 0 ? rho / total : 0;
             return (
               <tr key={stage}>
-                <td>{stage}{STAGE_WORDS[stage] && <span className="muted"> — {STAGE_WORDS[stage]}</span>}</td>
+                <td>{STAGE_WORDS[stage] ?? stage}{STAGE_WORDS[stage] && <span className="muted"> ({stage})</span>}</td>
                 <td>{formatNumber(rho, 4)}</td>
                 <td>
                   <span className="bar" aria-hidden="true"><span style={{ width: `${Math.round(share * 100)}%` }} /></span>
@@ -120,7 +129,8 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
             );
           })}
         </tbody>
-      </table>
+      </table></div>
+      </details>
       {nonDp.length > 0 && (
         <div className="warning-box">
           <p>
@@ -135,7 +145,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
       {decisions.length > 0 && (
         <details>
           <summary>Decisions and their sources ({decisions.length})</summary>
-          <table aria-label="Decisions" className="decisions">
+          <div className="table-wrap"><table aria-label="Decisions" className="decisions">
             <thead>
               <tr><th scope="col">Column</th><th scope="col">Decision</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">ρ</th></tr>
             </thead>
@@ -154,13 +164,13 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </details>
       )}
       {report.columns && report.columns.length > 0 && (
         <details>
           <summary>Provenance of each column ({report.columns.length})</summary>
-          <table aria-label="Column provenance">
+          <div className="table-wrap"><table aria-label="Column provenance">
             <thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col">Provenance</th><th scope="col">Binning</th></tr></thead>
             <tbody>
               {report.columns.map((c) => (
@@ -172,7 +182,7 @@ export function PrivacyReport({ job }: { job: JobPublic }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </details>
       )}
     </section>

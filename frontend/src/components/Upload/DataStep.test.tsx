@@ -103,7 +103,9 @@ describe("DataStep", () => {
 
   it("turns a knob edit into custom settings and validates it", async () => {
     const { user } = renderStep();
-    const knob = screen.getByLabelText("update_iterations");
+    const knob = screen.getByLabelText("Record-fitting rounds");
+    await user.click(screen.getByLabelText("Expert: show the papers' parameter names"));
+    expect(screen.getByLabelText("update_iterations")).toBe(knob); // the paper's name, in expert mode
     await user.clear(knob);
     await user.type(knob, "-1");
     expect(knob).toHaveAccessibleDescription(/update_iterations must be at least 0\./);

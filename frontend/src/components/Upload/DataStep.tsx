@@ -217,7 +217,7 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
             value={form.rows}
             error={fieldError("rows")}
             onChange={(rows) => update({ rows })}
-            help="Leave empty to generate as many rows as the input has. Generating rows costs no privacy."
+            help="Leave empty for about as many rows as the input: the count is itself a DP estimate, so it differs from the input's by a little. Generating rows costs no privacy."
           />
         </div>
       </fieldset>

@@ -1,5 +1,9 @@
-/** The advanced section: one input per method knob, generated from `GET /methods`, labelled by knob name. */
-import { useId } from "react";
+/**
+ * The advanced section: one input per method knob, generated from `GET /methods`, labelled in plain language;
+ * the *Expert* toggle shows the papers' knob names (what the API's `knobs` field takes).
+ */
+import { useId, useState } from "react";
+import { knobLabel } from "../../lib/knobLabels";
 import { knobError, type KnobParam, type KnobValues } from "../../lib/presets";
 
 interface Props {
@@ -11,7 +15,13 @@ interface Props {
 export function KnobFields({ params, values, onChange }: Props) {
   const ids = useId();
   const set = (name: string, value: string | boolean) => onChange({ ...values, [name]: value });
+  const [expert, setExpert] = useState(false);
   return (
+    <>
+    <div className="checkbox-row expert-toggle">
+      <input id={`${ids}-expert`} type="checkbox" checked={expert} onChange={(e) => setExpert(e.target.checked)} />
+      <label htmlFor={`${ids}-expert`}>Expert: show the papers' parameter names</label>
+    </div>
     <div className="field-grid knobs">
       {params.map((p) => {
         const id = `${ids}-${p.name}`;
@@ -28,11 +38,11 @@ export function KnobFields({ params, values, onChange }: Props) {
               <div className="checkbox-row">
                 <input id={id} type="checkbox" checked={Boolean(value)} aria-describedby={`${id}-help`}
                   onChange={(e) => set(p.name, e.target.checked)} />
-                <label htmlFor={id}>{p.name}</label>
+                <label htmlFor={id}>{knobLabel(p.name, expert)}</label>
               </div>
             ) : (
               <>
-                <label htmlFor={id}>{p.name}</label>
+                <label htmlFor={id}>{knobLabel(p.name, expert)}</label>
                 {p.choices ? (
                   <select id={id} value={String(value ?? "")} aria-describedby={`${id}-help`}
                     onChange={(e) => set(p.name, e.target.value)}>
@@ -46,11 +56,12 @@ export function KnobFields({ params, values, onChange }: Props) {
                 )}
               </>
             )}
-            <p className="help" id={`${id}-help`}>{p.help} ({range})</p>
+            <p className="help" id={`${id}-help`}>{p.help} ({expert ? range : `${p.name}; ${range}`})</p>
             {error && <p className="field-error" id={`${id}-err`}>{error}</p>}
           </div>
         );
       })}
     </div>
+    </>
   );
 }
