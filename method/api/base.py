@@ -130,9 +130,12 @@ class RunConfig:
     threads: int = 1
     time_budget_s: float | None = None
     on_progress: ProgressCallback = _ignore_progress
-    started_at: float = field(default_factory=time.monotonic)
+    started_at: float | None = None  # on ``clock``; None: when the config is made
+    clock: Callable[[], float] = time.monotonic  # injectable, so tests can run out of time deterministically
 
     def __post_init__(self) -> None:
+        if self.started_at is None:
+            object.__setattr__(self, "started_at", self.clock())
         noise_seed, sampling_seed = seed_sequences(self.seed)
         if self.sampling_rng is None:
             object.__setattr__(self, "sampling_rng", np.random.default_rng(sampling_seed))
@@ -153,7 +156,11 @@ class RunConfig:
         """Seconds left of the wall-clock budget (``inf`` when there is none)."""
         if self.time_budget_s is None:
             return math.inf
-        return self.time_budget_s - (time.monotonic() - self.started_at)
+        return self.time_budget_s - (self.clock() - self.started_at)  # type: ignore[operator]
+
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock budget is spent (never without one)."""
+        return self.time_budget_s is not None and self.time_left() <= 0
 
 
 @runtime_checkable

@@ -190,6 +190,28 @@ class LedgerEntry:
     count: int = 1  # number of queries released together under this entry
 
 
+def _add_exact(partials: list[float], x: float) -> None:
+    """Add ``x`` to the exact sum held as non-overlapping ``partials`` (Shewchuk; Python's fsum recipe).
+
+    >>> parts = []
+    >>> for x in (0.1, 0.2, 0.3, 1e-17):
+    ...     _add_exact(parts, x)
+    >>> math.fsum(parts) == math.fsum((0.1, 0.2, 0.3, 1e-17))
+    True
+    """
+    i = 0
+    for y in partials:
+        if abs(x) < abs(y):
+            x, y = y, x
+        high = x + y
+        low = y - (high - x)
+        if low:
+            partials[i] = low
+            i += 1
+        x = high
+    partials[i:] = [x]
+
+
 @dataclass(slots=True)
 class BudgetLedger:
     """Running account of ρ spent by one job; never exceeds ``total_rho``.
@@ -205,6 +227,12 @@ class BudgetLedger:
 
     total_rho: float
     entries: list[LedgerEntry] = field(default_factory=list)
+    # The exact running sum of the entries' ρ as non-overlapping partials (Shewchuk), so ``spent`` stays
+    # math.fsum of every entry without re-summing them all at each charge (O(E²): 30 s for PrivSyn's 5,700
+    # measurements on 200 columns).
+    _partials: list[float] = field(default_factory=list, init=False, repr=False, compare=False)
+    _folded: int = field(default=0, init=False, repr=False, compare=False)
+    _last: LedgerEntry | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.total_rho) and self.total_rho > 0):
@@ -212,7 +240,15 @@ class BudgetLedger:
 
     @property
     def spent(self) -> float:
-        return math.fsum(entry.rho for entry in self.entries)
+        """``math.fsum`` of every entry's ρ (correctly rounded), kept incrementally."""
+        entries = self.entries
+        if len(entries) < self._folded or (self._folded and entries[self._folded - 1] is not self._last):
+            self._partials, self._folded = [], 0  # the list was changed other than by appending: start over
+        for entry in entries[self._folded :]:
+            _add_exact(self._partials, entry.rho)
+        self._folded = len(entries)
+        self._last = entries[-1] if entries else None
+        return math.fsum(self._partials)
 
     @property
     def remaining(self) -> float:

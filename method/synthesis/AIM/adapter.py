@@ -32,7 +32,8 @@ class AIMSynthesizer(EncodedSynthesizer):
         max_model_size: junction-tree size limit in MB once the whole budget is spent (grows with it).
         max_iters: mirror-descent iterations of the final estimate.
         round_iters: mirror-descent iterations of each round's warm-started estimate.
-        num_marginals: use a random subset of this many workload marginals (``None``: all).
+        num_marginals: use a random subset of this many workload marginals (``None``: all, at most
+            ``workload.WORKLOAD_CAP`` = 1,000, drawn at random on wide tables).
         rounds: cap on the number of selection rounds (the last spends what is left; ``None``: no cap).
         rounds_per_attribute: T = this × d sizes the first rounds (σ₀, ε₀). The paper uses 16; we default
             to 4 (measured on Adult, docs/pgm.md: the 1-ways are what every wide marginal is built on).

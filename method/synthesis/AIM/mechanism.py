@@ -25,7 +25,6 @@ Every spend goes through the ledger: ``aim:init`` (1-ways), ``aim:select``, ``ai
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +35,10 @@ from method.api.privacy import BudgetLedger, exponential_rho, gaussian_rho
 from method.pgm.compression import CompressedModel, Compression, compress_data, measure_one_ways
 from method.pgm.estimation import Measurement, mirror_descent
 from method.pgm.factor import Clique
-from method.pgm.junction_tree import jt_size_mb
+from method.pgm.junction_tree import CandidateSizer
 from method.pgm.marginals import marginal_counts
 from method.pgm.model import GraphicalModel
-from method.synthesis.AIM.workload import build_workload, candidate_weights
+from method.synthesis.AIM.workload import build_workload, candidate_weights, workload_note
 
 ALPHA = 0.9  # share of each round's budget spent on measurement (the rest on selection)
 _NOISE_FACTOR = math.sqrt(2.0 / math.pi)  # E|N(0, σ²)| = √(2/π)·σ
@@ -73,6 +72,7 @@ class _Run:
     rho: float
     start_spent: float
     compressions: tuple[Compression, ...]
+    workload: str  # what the workload is (capped or sampled on wide tables), for progress and the ledger
 
     def used(self, ledger: BudgetLedger) -> float:
         return ledger.spent - self.start_spent
@@ -86,47 +86,74 @@ class _Run:
 def run_aim(
     data: np.ndarray, domain: Domain, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings
 ) -> CompressedModel:
-    """Fit AIM on ``data`` (n × d codes of ``domain``), spending exactly ``ledger.remaining``."""
+    """Fit AIM on ``data`` (n × d codes of ``domain``), spending exactly ``ledger.remaining``.
+
+    With a time budget, a round is the last one (and spends all that is left of ρ) once the time left
+    would not cover two more rounds and the final estimate — also when the deadline has already passed:
+    the ledger always ends at ρ. After the deadline only that last selection and measurement run; every
+    estimate stops at the deadline. So a run overshoots its budget by at most one round's selection
+    (scoring the candidates; no estimation) plus the sampling."""
     run, names = _initialise(data, domain, ledger, config, settings), domain.names
     round_seconds, t = 0.0, 0
     terminate = False
     while not terminate and ledger.remaining > 0:
         t += 1
-        started = time.monotonic()
-        if config.time_left() <= 0:
-            config.report("aim:time", run.used(ledger) / run.rho, "time budget spent: no further measurement")
-            break
+        started = config.clock()
         if settings.rounds is not None and t >= settings.rounds:
             terminate = True
         if config.time_left() < 2 * round_seconds + _estimate_seconds(round_seconds, settings):
-            terminate = True  # no time for another round and the final estimate: spend the rest now
+            terminate = True  # no time for another round and the final estimate (or none at all): spend the rest
         terminate = _set_round_budget(run, ledger, terminate)
         sigma = run.sigma
         chosen = _round(run, names, ledger, config, settings, final=terminate)
+        round_seconds = config.clock() - started
+        rounds, eta = _forecast(run, ledger, config, settings, t, round_seconds, terminate)
         config.report(
             "aim:round",
-            run.used(ledger) / run.rho,
-            f"round {t}: rho used {run.used(ledger):.4g}/{run.rho:.4g}, sigma {sigma:.4g}, "
-            f"measured {'×'.join(names[a] for a in chosen)}",
+            ROUNDS_SHARE * run.used(ledger) / run.rho,
+            f"round {t} of an estimated {rounds} (ETA {eta:.0f} s): rho used {run.used(ledger):.4g}/{run.rho:.4g}, "
+            f"sigma {sigma:.4g}, measured {'×'.join(names[a] for a in chosen)}",
         )
-        round_seconds = time.monotonic() - started
-    config.report("aim:estimate", 0.99, f"final estimate ({settings.max_iters} iterations)")
-    deadline = _deadline(config)
+    config.report("aim:estimate", ROUNDS_SHARE, f"final estimate (up to {settings.max_iters} iterations)")
     model = mirror_descent(
-        run.sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=deadline
+        run.sizes, run.measurements, iters=settings.max_iters, warm_start=run.model, should_stop=config.out_of_time,
+        on_iteration=_estimate_progress(config, settings.max_iters),
     )
     return CompressedModel(model, run.compressions)
+
+
+ROUNDS_SHARE = 0.95  # of the progress bar: the rounds (by ρ used); the final estimate fills the rest
+
+
+def _forecast(
+    run: _Run, ledger: BudgetLedger, config: RunConfig, settings: AIMSettings, t: int, round_seconds: float,
+    final: bool,
+) -> tuple[int, float]:
+    """Rounds in all (estimated) and seconds left: the rounds the rest of ρ pays for at the current σ and ε
+    (fewer if they anneal), capped by the round cap and by the rounds the time left allows."""
+    estimate = _estimate_seconds(round_seconds, settings)
+    if final:
+        return t, min(estimate, max(config.time_left(), 0.0))
+    cost = gaussian_rho(run.sigma) + exponential_rho(run.epsilon)
+    left = max(1, math.floor((run.rho - run.used(ledger)) / cost))
+    if settings.rounds is not None:
+        left = min(left, settings.rounds - t)
+    if round_seconds > 0 and not math.isinf(config.time_left()):
+        left = min(left, max(1, math.floor((config.time_left() - estimate) / round_seconds)))
+    return t + left, left * round_seconds + estimate
+
+
+def _estimate_progress(config: RunConfig, iters: int):
+    def report(iteration: int) -> None:
+        if iteration % 25 == 0:
+            config.report("aim:estimate", ROUNDS_SHARE + (1 - ROUNDS_SHARE) * iteration / max(iters, 1),
+                          f"final estimate: iteration {iteration} of up to {iters}")
+    return report
 
 
 def _estimate_seconds(round_seconds: float, settings: AIMSettings) -> float:
     """Rough cost of the final estimate: a round's estimate scaled by the iteration ratio."""
     return round_seconds * settings.max_iters / max(settings.round_iters, 1)
-
-
-def _deadline(config: RunConfig):
-    if math.isinf(config.time_left()):
-        return None
-    return lambda: config.time_left() <= 0
 
 
 def _initialise(
@@ -153,9 +180,11 @@ def _initialise(
         rng=config.sampling_rng,  # data-independent selection randomness, not privacy noise
     )
     weights = candidate_weights(workload, d)
+    note = workload_note(workload, sizes, settings.degree, settings.num_marginals)
+    config.report("aim:workload", 0.0, f"{note}; counting {len(weights)} candidate marginals")
     answers = {r: marginal_counts(codes, sizes, r) for r in weights}
-    model = mirror_descent(sizes, measurements, iters=settings.round_iters)
-    return _Run(answers, weights, measurements, model, sigma, epsilon, rho, start, tuple(compressions))
+    model = mirror_descent(sizes, measurements, iters=settings.round_iters, should_stop=config.out_of_time)
+    return _Run(answers, weights, measurements, model, sigma, epsilon, rho, start, tuple(compressions), note)
 
 
 def _set_round_budget(run: _Run, ledger: BudgetLedger, terminate: bool) -> bool:
@@ -185,7 +214,7 @@ def _round(
     scores, sensitivity = _scores(run, candidates)
     index = ledger.exponential(
         "aim:select", scores, run.epsilon, config.noise,
-        measured=f"{len(candidates)} candidates", sensitivity=sensitivity,
+        measured=f"{len(candidates)} candidates ({run.workload})", sensitivity=sensitivity,
     )
     chosen = candidates[index]
     name = "×".join(names[a] for a in chosen)
@@ -197,7 +226,7 @@ def _round(
         return chosen
     before = run.model.marginal(chosen)
     run.model = mirror_descent(run.sizes, run.measurements, iters=settings.round_iters, warm_start=run.model,
-                               should_stop=_deadline(config))  # fmt: skip
+                               should_stop=config.out_of_time)  # fmt: skip
     moved = float(np.abs(run.model.marginal(chosen) - before).sum())
     if moved <= _NOISE_FACTOR * run.sigma * before.size:
         run.sigma /= 2
@@ -209,9 +238,10 @@ def _filter_candidates(run: _Run, limit: float) -> list[Clique]:
     """r with JT_SIZE(cliques ∪ {r}) ≤ limit, or r inside an already measured clique."""
     measured = list(run.model.cliques)
     measured_sets = [set(c) for c in measured]
+    sizer = CandidateSizer(run.sizes, measured)
     kept = []
     for r in run.weights:
-        if any(set(r) <= m for m in measured_sets) or jt_size_mb(run.sizes, [*measured, r]) <= limit:
+        if any(set(r) <= m for m in measured_sets) or sizer.size_mb(r) <= limit:
             kept.append(r)
     return kept
 

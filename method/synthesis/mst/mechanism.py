@@ -67,7 +67,11 @@ def run_mst(
             )  # fmt: skip
             measurements.append(Measurement((a, b), noisy, gaussian_sigma(pair_rho)))
     config.report("mst:estimate", 0.4, f"estimating the model ({iters} iterations)")
-    model = mirror_descent(sizes, measurements, iters=iters)
+    model = mirror_descent(
+        sizes, measurements, iters=iters, should_stop=config.out_of_time,
+        on_iteration=lambda i: i % 50 or config.report(
+            "mst:estimate", 0.4 + 0.6 * i / max(iters, 1), f"estimating the model: iteration {i} of up to {iters}"),
+    )  # fmt: skip
     config.report("mst:done", 1.0, f"model total {model.total:.0f}")
     return CompressedModel(model, tuple(compressions))
 
@@ -84,9 +88,13 @@ def _select_tree(
     """Kruskal's algorithm with each edge drawn by the exponential mechanism (MST paper, Algorithm 1)."""
     d = len(sizes)
     independent = mirror_descent(sizes, one_ways, iters=_ONE_WAY_MODEL_ITERS)
+    # The 1-way model is a product of its 1-ways: its pair marginal is an outer product (no elimination).
+    singles = [independent.marginal((a,)) / independent.total for a in range(d)]
     pairs = list(itertools.combinations(range(d), 2))
     scores = {
-        (a, b): float(np.abs(marginal_counts(codes, sizes, (a, b)) - independent.marginal((a, b))).sum())
+        (a, b): float(np.abs(
+            marginal_counts(codes, sizes, (a, b)) - independent.total * np.outer(singles[a], singles[b])
+        ).sum())
         for a, b in pairs
     }
     epsilon = exponential_epsilon(rho / (d - 1))

@@ -104,11 +104,18 @@ def update_records(
     duplicate_ratio: float,
     rng: np.random.Generator,
     tolerance: int = 10,
+    cache: CellCache | None = None,
 ) -> int:
-    """Move ``records`` (in place) toward ``target``; returns the number of rows rewritten."""
+    """Move ``records`` (in place) toward ``target``; returns the number of rows rewritten. With ``cache``
+    (the cache of every target's cell index) the target's index is read from it and the rewritten rows
+    are reported back to it."""
     n = records.shape[0]
-    index = cell_index(records, target.attrs, target.shape)
-    current = np.bincount(index, minlength=target.distribution.size).astype(float)
+    if cache is None:
+        index = cell_index(records, target.attrs, target.shape)
+        current = np.bincount(index, minlength=target.distribution.size).astype(float)
+    else:
+        index, counts = cache.get(target)
+        current = counts.astype(float)
     goal = target.distribution * n
     under = current < goal
     additions = np.where(under & (current > 0), np.minimum(goal - current, alpha * current), 0.0)
@@ -144,7 +151,56 @@ def update_records(
     if replace.any():
         values = np.stack(np.unravel_index(new_cells[replace], target.shape), axis=1)
         records[np.ix_(freed[replace], np.asarray(target.attrs))] = values
+    if cache is not None:
+        cache.changed(records, freed, None if duplicate.any() else set(target.attrs))
     return slots
+
+
+class CellCache:
+    """Every target's cell index and counts, kept up to date as GUM rewrites rows.
+
+    Recomputing each target's index over all n records twice a round (for its error and for its update)
+    was a third of GUM's time on 340k rows. After an update only the rewritten rows change (and, without
+    duplication, only the updated marginal's attributes): a target whose attributes were touched is
+    patched on those rows when they are few, and otherwise marked stale and recomputed when next read.
+    """
+
+    def __init__(self, records: np.ndarray, targets: list[Target]) -> None:
+        self._targets = {id(t): t for t in targets}
+        self._index: dict[int, np.ndarray] = {}  # only the targets whose index is current
+        self._counts: dict[int, np.ndarray] = {}
+        self._holding: dict[int, list[int]] = {}  # attribute → targets over it
+        for t in targets:
+            for a in t.attrs:
+                self._holding.setdefault(a, []).append(id(t))
+        self._records = records
+
+    def get(self, target: Target) -> tuple[np.ndarray, np.ndarray]:
+        key = id(target)
+        if key not in self._index:
+            self._index[key] = cell_index(self._records, target.attrs, target.shape)
+            self._counts[key] = np.bincount(self._index[key], minlength=target.distribution.size)
+        return self._index[key], self._counts[key]
+
+    def changed(self, records: np.ndarray, rows: np.ndarray, attrs: set[int] | None) -> None:
+        """``rows`` were rewritten (only on ``attrs``, or on every attribute when ``None``)."""
+        if rows.size == 0 or not self._index:
+            return
+        if attrs is None:
+            touched = list(self._index)
+        else:
+            touched = list({k for a in attrs for k in self._holding.get(a, ()) if k in self._index})
+        if rows.size * len(touched) > records.shape[0]:  # patching all would cost more than a full pass
+            for key in touched:
+                del self._index[key]
+            return
+        block = records[rows]
+        for key in touched:
+            target, index = self._targets[key], self._index[key]
+            size = target.distribution.size
+            new = cell_index(block, target.attrs, target.shape)
+            self._counts[key] += np.bincount(new, minlength=size) - np.bincount(index[rows], minlength=size)
+            index[rows] = new
 
 
 def run_gum(
@@ -158,17 +214,23 @@ def run_gum(
     """Run GUM in place on ``records``; returns the mean L1 error over targets before each round and
     after the last one. Stops early (keeping the records as they are) once ``out_of_time()`` is true."""
     history: list[float] = []
+    cells = CellCache(records, targets)
+    n = max(records.shape[0], 1)
+
+    def error(target: Target) -> float:
+        return float(np.abs(cells.get(target)[1] / n - target.distribution).sum())
+
     for iteration in range(schedule.iterations):
         if out_of_time():
             break
-        errors = np.array([l1_error(records, t) for t in targets])
+        errors = np.array([error(t) for t in targets])
         history.append(float(errors.mean()) if errors.size else 0.0)
         alpha = schedule.step_size(iteration)
         ratio = schedule.duplicate_ratio(iteration)
         for i in np.argsort(-errors, kind="stable"):
-            update_records(records, targets[i], alpha, ratio, rng, schedule.beta_tolerance)
+            update_records(records, targets[i], alpha, ratio, rng, schedule.beta_tolerance, cells)
         if on_iteration is not None:
             on_iteration(iteration, history[-1])
-    final = [l1_error(records, t) for t in targets]
+    final = [error(t) for t in targets]
     history.append(float(np.mean(final)) if final else 0.0)
     return history

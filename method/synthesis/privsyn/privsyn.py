@@ -112,7 +112,7 @@ class PrivSynSynthesizer(EncodedSynthesizer):
 
         config.report("privsyn:consistency", 0.2, "making the noisy marginals consistent")
         marginals = one_ways + measured
-        make_consistent(marginals, iterations=self.consist_iterations)
+        make_consistent(marginals, iterations=self.consist_iterations, out_of_time=lambda: config.time_left() <= 0)
         total = float(marginals[0].counts.sum())
         config.report("privsyn:consistency", FIT_SHARE, f"{len(measured)} marginals ready")
         return PrivSynModel(
