@@ -93,6 +93,7 @@ class JobRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     progress_stage: Mapped[str] = mapped_column(String(64))
     progress_fraction: Mapped[float] = mapped_column(Float)
+    progress_message: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -110,7 +111,8 @@ class JobRow(Base):
         error = JobFailure(self.error_code, self.error_message or "") if self.error_code else None
         return JobRecord(
             id=self.id, owner=self.owner, method=self.method, params=dict(self.params),
-            state=JobState(self.state), progress=JobProgress(self.progress_stage, self.progress_fraction),
+            state=JobState(self.state), progress=JobProgress(self.progress_stage, self.progress_fraction,
+                                                           self.progress_message or ""),
             created_at=self.created_at, started_at=self.started_at, finished_at=self.finished_at,
             error=error, submission=dict(self.submission), backend=self.backend,
             backend_handle=self.backend_handle, version=self.version, lease_expires_at=self.lease_expires_at,

@@ -80,12 +80,17 @@ def check_transition(job_id: str, current: JobState, target: JobState) -> None:
                         f"allowed: {', '.join(sorted(allowed))}")
 
 
+PROGRESS_MESSAGE_CHARS = 200
+
+
 @dataclass(frozen=True, slots=True)
 class JobProgress:
-    """How far a job is: the current stage (e.g. ``"measure"``) and a fraction in [0, 1]."""
+    """How far a job is: the current stage (e.g. ``"measure"``), a fraction in [0, 1] and a sentence for
+    people (e.g. ``"round 7 of an estimated 42 (ETA 12 s)"``; cut to :data:`PROGRESS_MESSAGE_CHARS`)."""
 
     stage: str = ""
     fraction: float = 0.0
+    message: str = ""
 
     def __post_init__(self) -> None:
         if not (isinstance(self.fraction, int | float) and math.isfinite(self.fraction)

@@ -34,6 +34,7 @@ from privsyn_platform.metadata_engine import create_metadata_engine, current_rev
 from privsyn_platform.metadata_engine import upgrade_schema as _upgrade_schema
 from privsyn_platform.metadata_models import ArtifactRow, JobRow, LedgerEntryRow, PreviewBundleRow
 from privsyn_platform.metadata_records import (
+    PROGRESS_MESSAGE_CHARS,
     ArtifactRecord,
     JobFailure,
     JobProgress,
@@ -122,7 +123,7 @@ class MetadataStore(JobUpkeepQueries):
             lease_expires_at=now + lease if lease is not None else None,
             preview_id=preview_id if isinstance(preview_id, str) else None, deleted_at=None,
             id=job_id or new_id(), owner=principal.subject, method=method, params=dict(params),
-            state=JobState.QUEUED.value, progress_stage="", progress_fraction=0.0, created_at=now,
+            state=JobState.QUEUED.value, progress_stage="", progress_fraction=0.0, progress_message="", created_at=now,
             started_at=None, finished_at=None, error_code=None, error_message=None, submission={},
             backend=backend, backend_handle=None, version=0,
         )
@@ -218,7 +219,7 @@ class MetadataStore(JobUpkeepQueries):
             ConflictError: The job is in a final state (a late worker should stop).
         """
         values = {"progress_stage": progress.stage, "progress_fraction": float(progress.fraction),
-                  "version": JobRow.version + 1}
+                  "progress_message": progress.message[:PROGRESS_MESSAGE_CHARS], "version": JobRow.version + 1}
         with self._write() as session:
             row = self._conditional_update(session, job_id, principal, JobRow.state.in_(_ACTIVE), values)
             if row is None:

@@ -114,7 +114,8 @@ class JobUpkeepQueries:
             kept: dict[str, Any] = {k: row.params[k] for k in TOMBSTONE_PARAMS if k in row.params}
             session.execute(update(JobRow).where(JobRow.id == job_id).values(
                 deleted_at=self._clock(), params=kept, submission={}, error_message=None, progress_stage="",
-                backend_handle=None, version=JobRow.version + 1).execution_options(synchronize_session=False))
+                progress_message="", backend_handle=None,
+                version=JobRow.version + 1).execution_options(synchronize_session=False))
             return artifacts
 
 

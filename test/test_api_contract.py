@@ -51,7 +51,7 @@ def test_preview_confirm_job_and_evaluate_fields(client: TestClient) -> None:
     confirmed = client.post("/confirm_synthesis", data=confirm_form(preview, n_sample="100")).json()
     assert set(confirmed) == CONFIRM_RESPONSE_FIELDS
     job = client.get(confirmed["status_url"]).json()
-    assert set(job) == JOB_FIELDS and set(job["progress"]) == {"stage", "fraction"}
+    assert set(job) == JOB_FIELDS and set(job["progress"]) == {"stage", "fraction", "message"}
     assert {"epsilon", "delta", "rho", "rho_spent", "spent_by_stage", "ledger", "columns", "non_dp_columns"} <= set(
         job["privacy_report"])
     listed = client.get("/jobs").json()

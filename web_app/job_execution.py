@@ -65,7 +65,7 @@ class ProgressWriter:
         self._last_time, self._last_stage = now, progress.stage
         try:
             self._store.update_progress(self._job_id, SYSTEM_PRINCIPAL,
-                                        JobProgress(progress.stage[:64], progress.fraction))
+                                        JobProgress(progress.stage[:64], progress.fraction, progress.message))
         except ConflictError as e:
             raise JobCancelled(str(e)) from e
 

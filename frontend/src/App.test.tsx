@@ -8,7 +8,7 @@ const PREVIEW_ID = "feedc0de00000000feedc0de00000000";
 
 const olderRun = {
   job_id: "0123456789abcdef", status: "succeeded", method: "aim", params: { epsilon: 0.5, delta: 1e-9, rows: 100, time_budget_s: 600, knobs: {} },
-  progress: { stage: "aim:estimate", fraction: 1 }, created_at: "2026-11-24T21:00:00Z", started_at: null,
+  progress: { stage: "aim:estimate", fraction: 1, message: "" }, created_at: "2026-11-24T21:00:00Z", started_at: null,
   finished_at: "2026-11-24T21:01:05Z", status_url: "/jobs/0123456789abcdef",
 };
 const previewedRun = {
@@ -17,7 +17,7 @@ const previewedRun = {
     epsilon: 2, delta: 1e-9, rows: 300, knobs: {}, preview_id: PREVIEW_ID, dataset_name: "parcels_2024",
     source: { file_name: "parcels_2024.csv", rows: 48842, columns: 15, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b" },
   },
-  progress: { stage: "mst:sample", fraction: 1 }, created_at: "2026-11-24T22:00:00Z", started_at: "2026-11-24T22:00:50Z",
+  progress: { stage: "mst:sample", fraction: 1, message: "" }, created_at: "2026-11-24T22:00:00Z", started_at: "2026-11-24T22:00:50Z",
   finished_at: "2026-11-24T22:01:05Z", status_url: "/jobs/fedcba9876543210",
   dataset_budget: { dataset_id: PREVIEW_ID, jobs: 3, rho: 0.3, epsilon: 4.75, delta: 1e-9 },
 };

@@ -204,3 +204,21 @@ def _status(pid: int) -> bytes:
             return status.read().lower()
     except OSError:
         return b"zombie"
+
+
+def test_the_methods_progress_sentence_reaches_the_job(store, storage, small_adult) -> None:  # type: ignore[no-untyped-def]
+    table, metadata = small_adult
+    seen: list[str] = []
+    original = store.update_progress
+
+    def recording(job_id, principal, progress):  # type: ignore[no-untyped-def]
+        seen.append(progress.message)
+        return original(job_id, principal, progress)
+
+    store.update_progress = recording
+    service = _service(store, storage, InlineJobRunner(storage, store))
+    aim = SynthesisRequest("aim", 1.0, 1e-9, {"max_iters": 50, "round_iters": 20}, 300)
+    job = service.submit(table, metadata, aim, LOCAL_PRINCIPAL)
+    asyncio.run(asyncio.wait_for(service.wait(job.id), 120))
+    assert service.get(job.id, LOCAL_PRINCIPAL).record.state is JobState.SUCCEEDED
+    assert any(message.startswith("round ") and "of an estimated" in message for message in seen), seen[:10]

@@ -74,11 +74,15 @@ def test_job_lifecycle_stamps_times_and_versions(store: MetadataStore) -> None:
     assert job.params == {"epsilon": 2.0, "nested": {"a": [1, 2]}}
     running = store.transition_job(job.id, ALICE, S.RUNNING)
     assert running.state is S.RUNNING and running.started_at is not None and running.version == 1
-    progressed = store.update_progress(job.id, SYSTEM_PRINCIPAL, JobProgress("measure", 0.5))
-    assert progressed.progress == JobProgress("measure", 0.5)
+    detail = "round 3 of an estimated 9"
+    progressed = store.update_progress(job.id, SYSTEM_PRINCIPAL, JobProgress("measure", 0.5, detail))
+    assert progressed.progress == JobProgress("measure", 0.5, detail)
+    assert store.get_job(job.id, ALICE).progress.message == detail
+    long = store.update_progress(job.id, SYSTEM_PRINCIPAL, JobProgress("measure", 0.5, "x" * 500))
+    assert long.progress.message == "x" * 200  # cut to the column's size
     done = store.transition_job(job.id, SYSTEM_PRINCIPAL, S.SUCCEEDED)
     assert done.finished_at is not None and done.finished_at >= done.started_at >= done.created_at
-    assert done.progress.fraction == 1.0 and done.version == 3
+    assert done.progress.fraction == 1.0 and done.version == 4
     assert store.get_job(job.id, ALICE) == done
     assert done.created_at.tzinfo is not None
 

@@ -192,6 +192,8 @@ class JobSchemaPublic(BaseModel):
 class ProgressPublic(BaseModel):
     stage: str
     fraction: float
+    message: str = Field("", description="what the method is doing, for people: e.g. 'round 7 of an estimated 42 "
+                                         "(ETA 12 s)' or 'iteration 300 of up to 1000'")
 
 
 class FailurePublic(BaseModel):
@@ -372,7 +374,8 @@ def job_public(view: JobView) -> JobPublic:
     record = view.record
     return JobPublic(
         job_id=record.id, status=record.state.value, method=record.method, params=record.params,
-        progress=ProgressPublic(stage=record.progress.stage, fraction=record.progress.fraction),
+        progress=ProgressPublic(stage=record.progress.stage, fraction=record.progress.fraction,
+                                message=record.progress.message),
         created_at=record.created_at, started_at=record.started_at, finished_at=record.finished_at,
         error=FailurePublic(code=record.error.code, message=record.error.message) if record.error else None,
         artifacts=[ArtifactPublic(kind=a.kind, size_bytes=a.size_bytes, sha256=a.sha256) for a in view.artifacts],

@@ -1334,6 +1334,12 @@ export interface components {
         ProgressPublic: {
             /** Fraction */
             fraction: number;
+            /**
+             * Message
+             * @description what the method is doing, for people: e.g. 'round 7 of an estimated 42 (ETA 12 s)' or 'iteration 300 of up to 1000'
+             * @default
+             */
+            message: string;
             /** Stage */
             stage: string;
         };

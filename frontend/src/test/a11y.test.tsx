@@ -50,7 +50,7 @@ describe("accessibility", () => {
   it("step 3 and step 4 have no axe violations", async () => {
     vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
     const job = jobFixture({
-      job_id: "j1", method: "aim", progress: { stage: "aim:round", fraction: 0.4 },
+      job_id: "j1", method: "aim", progress: { stage: "aim:round", fraction: 0.4, message: "" },
       privacy_report: privacyReportFixture({ method: "aim", rho: 0.01, rho_spent: 0.01, spent_by_stage: { "aim:init": 0.01 },
         columns: [{ name: "a", kind: "categorical", provenance: "data", binning: null }], non_dp_columns: ["a"] }),
     });

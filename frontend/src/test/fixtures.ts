@@ -83,7 +83,7 @@ export function evaluationFixture(patch: Partial<Evaluation> = {}): Evaluation {
 export function jobFixture(patch: Partial<JobPublic> = {}): JobPublic {
   return {
     job_id: "abcdef0123456789", status: "running", method: "privsyn", params: { epsilon: 1 },
-    progress: { stage: "privsyn:gum", fraction: 0.524 }, created_at: new Date().toISOString(), finished_at: null,
+    progress: { stage: "privsyn:gum", fraction: 0.524, message: "" }, created_at: new Date().toISOString(), finished_at: null,
     status_url: "/jobs/abcdef0123456789", started_at: null, error: null, artifacts: [], ledger: [], privacy_report: null,
     backend: "local", submission: {}, session_available: true, download_url: "", session_id: "abcdef0123456789",
     dataset_budget: null,

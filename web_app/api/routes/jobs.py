@@ -42,7 +42,8 @@ def list_jobs(principal: CurrentPrincipal, services: ServicesDep,
     budgets = services.jobs.dataset_budgets({str(r.params["preview_id"]) for r in records
                                              if isinstance(r.params.get("preview_id"), str)})
     data = [JobSummary(job_id=r.id, status=r.state.value, method=r.method, params=r.params,
-                       progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction),
+                       progress=ProgressPublic(stage=r.progress.stage, fraction=r.progress.fraction,
+                                               message=r.progress.message),
                        created_at=r.created_at, started_at=r.started_at,
                        finished_at=r.finished_at, status_url=f"/jobs/{r.id}",
                        dataset_budget=_budget(budgets.get(str(r.params.get("preview_id")))))

@@ -19,7 +19,7 @@ describe("RunStep", () => {
   });
 
   it("polls until the job succeeds, then moves on", async () => {
-    const done = job({ status: "succeeded", progress: { stage: "privsyn:gum", fraction: 1 } });
+    const done = job({ status: "succeeded", progress: { stage: "privsyn:gum", fraction: 1, message: "" } });
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(done))));
     const onSucceeded = vi.fn();
     render(<RunStep initial={job({})} startedLocally={null} onSucceeded={onSucceeded} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} pollMs={5} />);
@@ -60,14 +60,14 @@ describe("RunStep", () => {
 describe("RunStep progress", () => {
   it("never moves the bar backwards and shows 100 on success", async () => {
     const replies = [
-      job({ progress: { stage: "mst:measure", fraction: 0.3 } }),
-      job({ progress: { stage: "encode", fraction: 0.0 } }),
-      job({ status: "succeeded", progress: { stage: "mst:done", fraction: 0.99 } }),
+      job({ progress: { stage: "mst:measure", fraction: 0.3, message: "" } }),
+      job({ progress: { stage: "encode", fraction: 0.0, message: "" } }),
+      job({ status: "succeeded", progress: { stage: "mst:done", fraction: 0.99, message: "" } }),
     ];
     const seen: string[] = [];
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify(replies.shift()))));
     const onSucceeded = vi.fn();
-    render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0 } })} startedLocally={null}
+    render(<RunStep initial={job({ status: "queued", progress: { stage: "", fraction: 0, message: "" } })} startedLocally={null}
       onSucceeded={onSucceeded} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} pollMs={5} />);
     await waitFor(() => {
       seen.push(screen.getByRole("progressbar").getAttribute("aria-valuenow") ?? "");
@@ -76,5 +76,13 @@ describe("RunStep progress", () => {
     const values = seen.map(Number);
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(screen.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+  });
+});
+
+describe("RunStep detail", () => {
+  it("shows what the method says about its progress (AIM's round and ETA)", () => {
+    const running = job({ status: "running", progress: { stage: "aim:select", fraction: 0.4, message: "round 7 of an estimated 42 (ETA 12 s)" } });
+    render(<RunStep initial={running} startedLocally={null} onSucceeded={vi.fn()} onBackToReview={vi.fn()} onTryAnotherMethod={vi.fn()} pollMs={60_000} />);
+    expect(screen.getByTestId("progress-detail")).toHaveTextContent("round 7 of an estimated 42 (ETA 12 s)");
   });
 });

@@ -123,6 +123,7 @@ export function RunStep({ initial, startedLocally, onSucceeded, onBackToReview, 
         <p className="progress-text">
           <span>{stage}</span> <span className="muted">{percent}%</span>
         </p>
+        {!final && job.progress.message && <p className="muted" data-testid="progress-detail">{job.progress.message}</p>}
         <p>Elapsed: {formatDuration(elapsed)}</p>
       </div>
       {pollError && <ErrorAlert message={pollError} />}
