@@ -244,7 +244,10 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     max_rows: int = Field(default=1_000_000, ge=1)
-    max_columns: int = Field(default=200, ge=1)
+    # Columns an upload may have, and the (smaller) number a run may synthesize: a wider upload is reviewed
+    # after the user picks which columns to keep.
+    max_columns: int = Field(default=2_000, ge=1)
+    max_synthesis_columns: int = Field(default=200, ge=1)
     max_categories: int = Field(default=1_000, ge=2)
     # Form fields other than the upload (a reviewed wide schema ≈ 3 MB), summed over one request.
     max_form_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)

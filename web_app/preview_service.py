@@ -73,7 +73,7 @@ def limits_from(settings: Settings) -> IngestionLimits:
     compressed upload carries no more data than an uncompressed one could (and a bomb stops there)."""
     return IngestionLimits(max_bytes=settings.max_upload_bytes, max_uncompressed_bytes=settings.max_upload_bytes,
                            max_rows=settings.max_rows, max_columns=settings.max_columns,
-                           max_synthesis_columns=settings.max_columns, max_categories=settings.max_categories)
+                           max_synthesis_columns=settings.max_synthesis_columns, max_categories=settings.max_categories)
 
 
 class PreviewService:

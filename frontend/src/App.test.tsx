@@ -24,7 +24,7 @@ const previewedRun = {
 const { domain, info } = adultOrigin();
 
 const replies: Record<string, unknown> = {
-  "/whoami": { subject: "alice@example.org", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1e8, max_columns: 200 },
+  "/whoami": { subject: "alice@example.org", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1e8, max_columns: 2000, max_synthesis_columns: 200 },
   "/methods": { data: [{ name: "mst", summary: "MST.", parameters: [] }, { name: "privsyn", summary: "PrivSyn.", parameters: [] }], count: 2 },
   "/jobs": { data: [olderRun, previewedRun], count: 2 },
   [`/previews/${PREVIEW_ID}`]: { unique_id: PREVIEW_ID, domain_data: domain, info_data: info, message: "Review." },

@@ -273,7 +273,7 @@ export function App() {
         {view.page === "new" && view.step === 2 && review && (
           <ReviewStep
             uniqueId={review.uniqueId}
-            maxColumns={whoami?.max_columns}
+            maxColumns={whoami?.max_synthesis_columns}
             origin={review.origin}
             value={review.value}
             settings={review.settings}

@@ -138,14 +138,39 @@ def test_awkward_columns_are_handled_not_refused(client) -> None:  # type: ignor
 
 
 def test_a_very_wide_table_is_refused_at_upload_naming_the_limit(client) -> None:  # type: ignore[no-untyped-def]
-    """PRIVSYN_MAX_COLUMNS (200 by default) caps uploads, not only runs (#19)."""
+    """PRIVSYN_MAX_COLUMNS (2,000 by default) caps uploads; a run's own cap is PRIVSYN_MAX_SYNTHESIS_COLUMNS (#19)."""
     header = ",".join(f"c{i}" for i in range(10_000))
     lines = [",".join(str((r * 7 + c) % 3) for c in range(10_000)) for r in range(20)]
     upload = ("wide.csv", ("\n".join([header, *lines]) + "\n").encode())
     preview = client.post("/synthesize", data={**LEGACY_SYNTHESIZE_FORM, "dataset_name": "wide"},
                           files={"data_file": upload})
     message = _error(preview, 422, "too_many_columns")
-    assert "10,000 columns" in message and "200" in message and "PRIVSYN_MAX_COLUMNS" in message
+    assert "10,000 columns" in message and "2,000" in message and "PRIVSYN_MAX_COLUMNS" in message
+
+
+def test_a_run_over_the_synthesis_column_limit_is_refused_before_fitting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from privsyn_platform.settings import load_settings
+    from web_app.main import create_app
+
+    settings = load_settings(state_root=tmp_path / "state", max_synthesis_columns=3)
+    header = ",".join(f"c{i}" for i in range(5))
+    lines = [",".join(str((r * 7 + c) % 3) for c in range(5)) for r in range(50)]
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/whoami").json()["max_synthesis_columns"] == 3
+        preview = client.post("/synthesize", data={"method": "mst"},
+                              files={"data_file": ("five.csv", ("\n".join([header, *lines]) + "\n").encode())}).json()
+        form = {"unique_id": preview["unique_id"], "method": "mst",
+                "confirmed_domain_data": json.dumps(preview["domain_data"]),
+                "confirmed_info_data": json.dumps(preview["info_data"])}
+        message = _error(client.post("/confirm_synthesis", data=form), 422, "too_many_columns_for_synthesis")
+        assert "PRIVSYN_MAX_SYNTHESIS_COLUMNS" in message
+        kept = {**preview["info_data"], "excluded_columns": ["c3", "c4"], "domain_mode": "as_confirmed"}
+        narrowed = client.post("/confirm_synthesis", data={**form, "confirmed_info_data": json.dumps(kept)})
+        assert narrowed.status_code == 200, narrowed.text
 
 
 def test_a_fixed_seed_is_refused_unless_the_deployment_allows_it(  # type: ignore[no-untyped-def]

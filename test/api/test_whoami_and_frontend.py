@@ -22,7 +22,8 @@ def test_whoami_without_auth_is_the_local_user(client: TestClient, api_settings:
     assert response.status_code == 200, response.text
     assert response.json() == {"subject": "local", "is_admin": False, "auth_mode": "none",
                                "max_upload_bytes": api_settings.max_upload_bytes,
-                               "max_columns": api_settings.max_columns}
+                               "max_columns": api_settings.max_columns,
+                               "max_synthesis_columns": api_settings.max_synthesis_columns}
 
 
 def test_whoami_behind_the_trusted_proxy(tmp_path: Path) -> None:

@@ -349,6 +349,8 @@ class WhoAmIPublic(BaseModel):
     auth_mode: str
     max_upload_bytes: int
     max_columns: int
+    max_synthesis_columns: int = Field(200, description="the most columns one run may synthesize; a wider "
+                                                         "upload is reviewed after choosing which to keep")
 
 
 # ------------------------------------------------------------------------------ the evaluation

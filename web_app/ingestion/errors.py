@@ -108,6 +108,7 @@ def check_synthesis_size(n_columns: int, limits: IngestionLimits) -> None:
     if n_columns > limits.max_synthesis_columns:
         raise IngestionError(
             "too_many_columns_for_synthesis",
-            f"synthesis over {n_columns:,} columns is refused: the limit is {limits.max_synthesis_columns:,}",
+            f"synthesis over {n_columns:,} columns is refused: the limit is {limits.max_synthesis_columns:,} "
+            "(PRIVSYN_MAX_SYNTHESIS_COLUMNS)",
             hint="exclude columns in the schema review (the marginal-based methods scale with the number of pairs)",
         )

@@ -1603,6 +1603,12 @@ export interface components {
             is_admin: boolean;
             /** Max Columns */
             max_columns: number;
+            /**
+             * Max Synthesis Columns
+             * @description the most columns one run may synthesize; a wider upload is reviewed after choosing which to keep
+             * @default 200
+             */
+            max_synthesis_columns: number;
             /** Max Upload Bytes */
             max_upload_bytes: number;
             /** Subject */

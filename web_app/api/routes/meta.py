@@ -57,7 +57,8 @@ def whoami(principal: CurrentPrincipal, services: ServicesDep) -> WhoAmIPublic:
     """The caller (``local`` when auth is off) and the limits an upload must respect."""
     settings = services.settings
     return WhoAmIPublic(subject=principal.subject, is_admin=principal.is_admin, auth_mode=settings.auth_backend,
-                        max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns)
+                        max_upload_bytes=settings.max_upload_bytes, max_columns=settings.max_columns,
+                        max_synthesis_columns=settings.max_synthesis_columns)
 
 
 @router.get("/methods", response_model=MethodsPublic, operation_id="service-methods")

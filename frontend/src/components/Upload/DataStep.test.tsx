@@ -16,7 +16,7 @@ const methods: MethodPublic[] = [
   { name: "mst", summary: "MST summary.", parameters: [] },
 ];
 
-const whoami: WhoAmI = { subject: "alice", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1024, max_columns: 200 };
+const whoami: WhoAmI = { subject: "alice", is_admin: false, auth_mode: "trusted-header", max_upload_bytes: 1024, max_columns: 2000, max_synthesis_columns: 200 };
 
 function renderStep(onPreview = vi.fn<(p: PreviewPublic, s: RunSettings, d: DataSource) => void>()) {
   function Harness() {

@@ -120,7 +120,9 @@ export function DataStep({ form, onChange, methods, whoami, notice, onPreview, r
           <p className="muted" id={`${ids}-file-help`}>
             Drop a file here or choose one. A ZIP may hold one CSV; .gz works too.
             {maxBytes ? ` Files up to ${formatBytes(maxBytes)}` : " Files up to the service's limit"}
-            {whoami ? `, tables up to ${whoami.max_columns.toLocaleString("en-US")} columns.` : "."}
+            {whoami
+              ? `, tables up to ${whoami.max_columns.toLocaleString("en-US")} columns (a run uses up to ${whoami.max_synthesis_columns.toLocaleString("en-US")}: you choose which).`
+              : "."}
             {" "}The file stays on this service; only you can see the preview and the results.
           </p>
           <input
