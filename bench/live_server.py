@@ -20,17 +20,18 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """``prefix`` goes before the interpreter (e.g. ``unshare -p -f --mount-proc`` to serve as PID 1)."""
+    """``prefix`` goes before the interpreter (e.g. ``unshare -p -f --mount-proc`` to serve as PID 1);
+    ``module`` is what ``python -m`` runs: plain uvicorn on the app, or the deployment's launcher
+    (``("web_app.serve",)``, which takes the same ``--host``/``--port``)."""
 
     def __init__(self, environment: dict[str, str], log_path: Path, prefix: tuple[str, ...] = (),
-                 port: int | None = None) -> None:
+                 port: int | None = None, module: tuple[str, ...] = ("uvicorn", "web_app.main:app")) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         clean = {k: v for k, v in os.environ.items() if not k.startswith("PRIVSYN_")}
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [*prefix, sys.executable, "-m", "uvicorn", "web_app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+            [*prefix, sys.executable, "-m", *module, "--host", "127.0.0.1", "--port", str(self.port)],
             env={**clean, **environment}, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.log_path = log_path

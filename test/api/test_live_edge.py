@@ -5,65 +5,29 @@ upload."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.live_server import free_port
+from bench.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-SERVE = [sys.executable, "-m", "web_app.serve"]
-PLAIN_UVICORN = [sys.executable, "-m", "uvicorn", "web_app.main:app"]  # uvicorn's defaults: --proxy-headers
-
-
-class Server:
-    def __init__(self, command: list[str], environment: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("PRIVSYN_")}
-        self._log = log.open("ab")
-        self.process = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)], cwd=ROOT,
-                                        env={**clean, **environment}, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, log.read_text()
-            try:
-                httpx.get(f"{self.url}/healthz", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"the server did not answer in 30 s:\n{log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self._log.close()
+SERVE = ("web_app.serve",)
+PLAIN_UVICORN = ("uvicorn", "web_app.main:app")  # uvicorn's defaults: --proxy-headers
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    servers: list[Server] = []
+def start(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    servers: list[LiveServer] = []
 
-    def launch(command: list[str] = SERVE, **environment: str) -> Server:
+    def launch(command: tuple[str, ...] = SERVE, **environment: str) -> LiveServer:
         env = {"PRIVSYN_STATE_ROOT": str(tmp_path / f"state-{len(servers)}"), **environment}
-        servers.append(Server(command, env, tmp_path / f"server-{len(servers)}.log"))
+        servers.append(LiveServer(env, tmp_path / f"server-{len(servers)}.log", module=command))
         return servers[-1]
 
     yield launch
@@ -90,7 +54,7 @@ def test_a_same_host_proxy_adding_x_forwarded_for_works(start) -> None:  # type:
     assert httpx.get(f"{server.url}/whoami", headers={**headers, "X-Privsyn-Subject": ""}).status_code == 401
 
 
-def _raw_request(server: Server, head: bytes) -> socket.socket:
+def _raw_request(server: LiveServer, head: bytes) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
     sock.sendall(head)
     return sock
