@@ -8,7 +8,7 @@ so a job is never ``succeeded`` without its CSV, and a CSV of a job that is not 
 served. Every failure ends in ``failed`` with a code and a message. Re-running is safe: a job already in
 a final state is left alone, and a cancelled job stops at its next progress report.
 
-While it runs, the worker renews the job's lease (:class:`~web_app.job_leases.LeaseKeeper`); a worker that
+While it runs, the worker renews the job's lease (:class:`~web_app.jobs.leases.LeaseKeeper`); a worker that
 is killed or stopped stops renewing, and the API's upkeep fails the job ``worker_lost``. A worker that
 runs out of memory ends the job ``failed`` with ``out_of_memory``.
 """
@@ -37,7 +37,7 @@ from web_app.job_bundle import (
     read_parquet,
     read_request,
 )
-from web_app.job_leases import LeaseKeeper
+from web_app.jobs.leases import LeaseKeeper
 from web_app.review.output import write_csv
 from web_app.synthesis_service import SynthesisResult, synthesize
 

@@ -2,13 +2,13 @@
 
 * ``inline`` — in the API process, on a worker thread (never on the event loop).
 * ``local`` — a bounded pool of detached ``python -m web_app.run_confirmed_job`` processes with a queue
-  (:mod:`web_app.local_runner`); the API returns at once and a started job survives an API restart.
+  (:mod:`web_app.jobs.local_pool`); the API returns at once and a started job survives an API restart.
 * ``slurm``, ``aws_batch``, ``cloud_run`` — remote schedulers: :mod:`web_app.remote.runner` on top of
   ``*_plan`` (pure) and ``*_control`` (side effects); loaded only when selected.
 
 Every runner ends up in :func:`web_app.job_execution.execute_confirmed_job`, whose worker renews the job's
 lease while it runs; the inline and local runners renew the leases of the jobs queued with them. So a job
-whose holder died fails ``worker_lost`` once its lease runs out (:mod:`web_app.job_upkeep`), on any backend;
+whose holder died fails ``worker_lost`` once its lease runs out (:mod:`web_app.jobs.upkeep`), on any backend;
 :meth:`JobRunner.refresh` notices a dead process of this host sooner.
 """
 
@@ -31,8 +31,8 @@ from privsyn_platform.settings import DEFAULT_JOB_LEASE_S, Settings
 from web_app.aws_batch_control import AwsBatchControl
 from web_app.cloud_run_control import CloudRunControl
 from web_app.job_execution import execute_confirmed_job
-from web_app.job_leases import LeaseKeeper
-from web_app.local_runner import LocalJobRunner, mark_dead, this_host, worker_command
+from web_app.jobs.leases import LeaseKeeper
+from web_app.jobs.local_pool import LocalJobRunner, mark_dead, this_host, worker_command
 from web_app.remote.base import Submission
 from web_app.remote.runner import RemoteJobRunner
 from web_app.slurm_control import SlurmControl

@@ -26,7 +26,6 @@ from privsyn_platform.metadata_records import ArtifactRecord, JobFailure, JobRec
 from privsyn_platform.metadata_store import MetadataStore, new_id
 from privsyn_platform.object_storage import ObjectStorage
 from privsyn_platform.settings import DEFAULT_JOB_LEASE_S
-from web_app.dataset_budget import DatasetBudget, dataset_budgets
 from web_app.evaluation.evaluate import EvaluationReport, RunCard, evaluate, run_card
 from web_app.job_bundle import (
     CONFIRMED_INPUT_KIND,
@@ -42,6 +41,7 @@ from web_app.job_bundle import (
     write_request,
 )
 from web_app.job_runner import JobRunner
+from web_app.jobs.dataset_budget import DatasetBudget, dataset_budgets
 from web_app.remote.base import finish_if_active
 from web_app.review.output import CsvFormat, read_csv
 from web_app.sessions import SessionStore, frame_bytes

@@ -27,7 +27,7 @@ from web_app.api.frontend import FRONTEND_DIST, mount_frontend
 from web_app.api.routes import jobs, meta, results, synthesis
 from web_app.job_runner import make_job_runner
 from web_app.job_service import JobService, result_bytes
-from web_app.job_upkeep import Upkeep
+from web_app.jobs.upkeep import Upkeep
 from web_app.preview_service import PreviewService, preview_bytes
 from web_app.sessions import SessionStore
 

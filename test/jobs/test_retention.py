@@ -12,7 +12,7 @@ from privsyn_platform.auth import LOCAL_PRINCIPAL
 from privsyn_platform.errors import NotFoundError
 from privsyn_platform.settings import load_settings
 from test.api.fixtures import LEGACY_SYNTHESIZE_FORM, confirm_form
-from web_app.job_upkeep import Upkeep
+from web_app.jobs.upkeep import Upkeep
 from web_app.main import create_app
 
 

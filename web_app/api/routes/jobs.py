@@ -24,7 +24,7 @@ from web_app.api.schemas import (
     job_public,
 )
 from web_app.auth import CurrentPrincipal
-from web_app.dataset_budget import DatasetBudget
+from web_app.jobs.dataset_budget import DatasetBudget
 
 router = APIRouter(tags=["jobs"], responses=error_responses(401))
 

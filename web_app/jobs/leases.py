@@ -3,7 +3,7 @@
 :class:`LeaseKeeper` renews, on a daemon thread, every quarter of the lease, the leases of the jobs its
 process holds: a worker its running job (:func:`web_app.job_execution.execute_confirmed_job`), the
 inline and local runners the jobs queued in this API process. When the holder dies, is SIGSTOPped or
-its machine restarts, nobody renews; the API's upkeep (:mod:`web_app.job_upkeep`) then fails the job
+its machine restarts, nobody renews; the API's upkeep (:mod:`web_app.jobs.upkeep`) then fails the job
 ``worker_lost`` once its lease has run out — whatever the PID or hostname of the process after a restart.
 """
 

@@ -2,7 +2,7 @@
 
 At most ``PRIVSYN_LOCAL_WORKERS`` workers run at once (default: this machine's CPUs // ``PRIVSYN_JOB_CPUS``,
 and no more than its memory // ``PRIVSYN_JOB_MEM_GB``); further jobs wait ``queued`` in this API process,
-whose :class:`~web_app.job_leases.LeaseKeeper` renews their leases (if the API dies, they fail
+whose :class:`~web_app.jobs.leases.LeaseKeeper` renews their leases (if the API dies, they fail
 ``worker_lost`` once the lease runs out). Each worker is ``python -m web_app.run_confirmed_job`` in a session
 of its own, so it survives an API restart; it gets ``PRIVSYN_JOB_CPUS`` as its numeric libraries' thread
 count and ``PRIVSYN_JOB_MEM_GB`` as its address-space limit (``RLIMIT_AS``: a job over it fails
@@ -29,7 +29,7 @@ from privsyn_platform.errors import NotFoundError, SubmissionError
 from privsyn_platform.metadata_records import JobFailure, JobRecord, JobState
 from privsyn_platform.metadata_store import MetadataStore
 from privsyn_platform.settings import Settings
-from web_app.job_leases import LeaseKeeper
+from web_app.jobs.leases import LeaseKeeper
 from web_app.remote.base import Submission, finish_if_active
 from web_app.remote.resources import worker_args
 
