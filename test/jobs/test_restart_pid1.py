@@ -23,10 +23,10 @@ LEASE_S, UPKEEP_S = 2, 1
 @pytest.fixture
 def pid_namespace() -> tuple[str, ...]:
     if shutil.which("unshare") is None:
-        pytest.skip("needs util-linux unshare")
+        pytest.fail("needs util-linux unshare", pytrace=False)
     probe = subprocess.run([*PID_NAMESPACE, "true"], capture_output=True, check=False)
     if probe.returncode != 0:
-        pytest.skip(f"cannot create a PID namespace here: {probe.stderr.decode()}")
+        pytest.fail(f"cannot create a PID namespace here: {probe.stderr.decode()}", pytrace=False)
     return PID_NAMESPACE
 
 
